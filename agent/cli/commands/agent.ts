@@ -1,0 +1,40 @@
+import { Command, Option } from 'commander'
+import { runAgent } from '../../daemon.ts'
+
+interface AgentFlags {
+  config?: string
+  stateDir?: string
+  runtimeDir?: string
+  api?: string
+  listen?: string[]
+  announce?: string[]
+  logLevel?: string
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+export function agentCommand (): Command {
+  return new Command('agent')
+    .description('run the Skein agent in the foreground (stops cleanly on SIGTERM or SIGINT)')
+    .addOption(new Option('-c, --config <file>', 'YAML configuration file').env('SKEIN_CONFIG'))
+    .option('--state-dir <dir>', 'state directory: identity, store, API token')
+    .option('--runtime-dir <dir>', 'runtime directory: the API socket')
+    .option('--api <address>', 'operator API address: unix:PATH or tcp:HOST:PORT')
+    .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
+    .option('--announce <multiaddr>', 'address to announce to peers (repeatable)', collect)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addHelpText('after', '\nFlags override SKEIN_* environment variables, which override the configuration file.\nSee README.md for every configuration key.')
+    .action(async (flags: AgentFlags) => {
+      await runAgent({
+        ...(flags.config != null ? { file: flags.config } : {}),
+        flags: {
+          stateDir: flags.stateDir,
+          runtimeDir: flags.runtimeDir,
+          api: flags.api,
+          listen: flags.listen,
+          announce: flags.announce,
+          logLevel: flags.logLevel
+        }
+      })
+    })
+}

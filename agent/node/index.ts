@@ -1,0 +1,70 @@
+/**
+ * The agent's libp2p node: TCP, Noise, yamux, identify and ping, keyed by the
+ * agent's identity. Later subsystems add their services through `services`.
+ *
+ *   const node = await createNode({ privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], metrics })
+ *   await node.start()
+ */
+import { createLibp2p, type Libp2p, type Libp2pInit, type ServiceFactoryMap } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Metrics } from '../metrics/index.ts'
+import { productName, version } from '../version.ts'
+
+export interface NodeInit<S extends ServiceMap = ServiceMap> {
+  privateKey: PrivateKey
+  listen: string[]
+  announce?: string[]
+  metrics?: Metrics
+  connectionGater?: ConnectionGater
+  /** extra services, merged with identify and ping */
+  services?: ServiceFactoryMap<S>
+  peerDiscovery?: Libp2pInit['peerDiscovery']
+  /** extra transports (the simulator adds the memory transport) */
+  transports?: Libp2pInit['transports']
+  /** replace TCP instead of adding to it */
+  replaceTransports?: boolean
+  maxConnections?: number
+}
+
+export interface BaseServices {
+  identify: ReturnType<ReturnType<typeof identify>>
+  ping: ReturnType<ReturnType<typeof ping>>
+}
+
+export type SkeinNode<S extends ServiceMap = ServiceMap> = Libp2p<BaseServices & S>
+
+export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<SkeinNode<S>> {
+  const transports = init.replaceTransports === true ? (init.transports ?? []) : [tcp(), ...(init.transports ?? [])]
+  const services = {
+    identify: identify(),
+    ping: ping(),
+    ...(init.services ?? {})
+  } as unknown as ServiceFactoryMap<BaseServices & S>
+  return await createLibp2p<BaseServices & S>({
+    privateKey: init.privateKey,
+    start: false,
+    nodeInfo: { name: productName, version },
+    addresses: {
+      listen: init.listen,
+      announce: init.announce ?? []
+    },
+    transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
+    connectionManager: {
+      maxConnections: init.maxConnections ?? 300
+    },
+    ...(init.peerDiscovery != null ? { peerDiscovery: init.peerDiscovery } : {}),
+    ...(init.metrics != null
+      ? { metrics: prometheusMetrics({ registry: init.metrics.registry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }
+      : {}),
+    services
+  })
+}
