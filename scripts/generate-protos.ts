@@ -30,7 +30,9 @@ try {
       files: protos.map((p) => join(work, basename(p, '.proto') + '.ts'))
     }
     writeFileSync(join(work, 'tsconfig.json'), JSON.stringify(tsconfig))
-    // resolve protons-runtime from the project
+    // the emitted JavaScript is ESM, like the rest of the project
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module' }))
+    // resolve protons-runtime and its types from the project
     execFileSync('ln', ['-s', join(root, 'node_modules'), join(work, 'node_modules')])
     execFileSync(bin('tsc'), ['-p', join(work, 'tsconfig.json')], { stdio: 'inherit' })
   }

@@ -48,6 +48,7 @@ export class ApiServer {
   private readonly init: ApiServerInit
   private token?: Buffer
   private started = false
+  private listening = false
   /** the TCP port actually bound (useful with port 0) */
   port?: number
 
@@ -120,9 +121,11 @@ export class ApiServer {
       await mkdir(dirname(path), { recursive: true, mode: 0o750 })
       await removeStaleSocket(path)
       await app.listen({ path })
+      this.listening = true
       await chmod(path, 0o660)
     } else {
       await app.listen({ host: this.address.host, port: this.address.port })
+      this.listening = true
       const addr = app.server.address()
       if (addr != null && typeof addr === 'object') this.port = addr.port
     }
@@ -132,7 +135,9 @@ export class ApiServer {
     if (!this.started) return
     this.started = false
     await this.app.close()
-    if (this.address.kind === 'unix') await rm(this.address.path, { force: true })
+    // remove only a socket we made: a refused start must not take another agent's socket away
+    if (this.address.kind === 'unix' && this.listening) await rm(this.address.path, { force: true })
+    this.listening = false
   }
 }
 

@@ -97,7 +97,7 @@ function checkSemantics (config: Config): void {
   }
   if (config.api.startsWith('tcp:')) {
     const port = Number(config.api.slice(config.api.lastIndexOf(':') + 1))
-    if (port < 1 || port > 65535) throw new ConfigError('api', `port ${port} is out of range 1-65535`)
+    if (port > 65535) throw new ConfigError('api', `port ${port} is out of range 0-65535`)
   }
   if (parseDuration(config.shutdownTimeout) === undefined) throw new ConfigError('shutdownTimeout', `"${config.shutdownTimeout}" is not a duration`)
 }

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander'
-import { runAgent } from '../../daemon.ts'
 
 interface AgentFlags {
   config?: string
@@ -25,6 +24,8 @@ export function agentCommand (): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .addHelpText('after', '\nFlags override SKEIN_* environment variables, which override the configuration file.\nSee README.md for every configuration key.')
     .action(async (flags: AgentFlags) => {
+      // loaded only here: the client commands stay quick to start
+      const { runAgent } = await import('../../daemon.ts')
       await runAgent({
         ...(flags.config != null ? { file: flags.config } : {}),
         flags: {
