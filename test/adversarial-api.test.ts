@@ -24,7 +24,7 @@ t.test('request bodies over the limit get 413 and change nothing', async (t) => 
   // any POST route will do; the status of the body limit is the same for all
   const postRoutes = Object.entries((await client.get<{ paths: Record<string, Record<string, unknown>> }>('/v1/openapi.json')).paths)
     .filter(([, ops]) => ops.post != null).map(([p]) => p).filter((p) => !p.includes('{'))
-  if (postRoutes.length === 0) { t.skip('no POST route without parameters yet'); return }
+  t.ok(postRoutes.length > 0, `the API has POST routes to try (${postRoutes.join(', ')})`)
   for (const route of postRoutes) {
     const res = await client.raw('POST', route, JSON.stringify({ pad: 'x'.repeat(10_000) }))
     t.equal(res.status, 413, `${route} refuses an oversized body`)
