@@ -14,14 +14,32 @@ import { systemClock, type Clock } from './clock.ts'
 import { ensureStateDir, loadOrCreateIdentity, type Identity } from './identity/index.ts'
 import { openStore, type Store } from './store/index.ts'
 import { createMetrics, type Metrics } from './metrics/index.ts'
-import { createNode, type SkeinNode } from './node/index.ts'
+import { createNode, type NodeInit, type SkeinNode } from './node/index.ts'
 import { createApiServer, type ApiServer } from './api/index.ts'
 import { statusRoutes, type Status } from './api/routes/status.ts'
+import { DiscoverySystem } from './discovery/wiring.ts'
+import { createTunnels, type Tunnels } from './tunnels/index.ts'
+import { wireLeaseTunnels } from './tunnels/leases.ts'
+import { tunnelsInitFrom } from './tunnels/config.ts'
+import { tunnelsRoutes } from './api/routes/tunnels.ts'
+import { kube, openKubeBackend, type KubeClient } from './kube/index.ts'
+import { kubeBackendConfig, kubeClientOptions } from './kube/config.ts'
+import { wirePeering } from './peering/wiring.ts'
+import type { Peering } from './peering/index.ts'
+import { offersRoutes } from './api/routes/offers.ts'
+import { leasesRoutes } from './api/routes/leases.ts'
+import { wireDelegation } from './delegation/wiring.ts'
+import type { Delegation } from './delegation/index.ts'
+import { workloadsRoutes } from './api/routes/workloads.ts'
 import { version } from './version.ts'
 
 export interface AgentDeps {
   logger?: Logger
   clock?: Clock
+  /** test hook for link telemetry: return true to drop a heartbeat (a seeded loss model) */
+  dropHeartbeat?: (peerId: string) => boolean
+  /** simulator hook (sim/runner.ts): adjusts the libp2p node's init before it is built, e.g. swaps TCP for the simulated transport; identity when absent */
+  nodeInit?: (init: NodeInit) => NodeInit
 }
 
 export interface Startable {
@@ -40,12 +58,25 @@ export class Agent {
   store?: Store
   metrics?: Metrics
   node?: SkeinNode
+  /** fleet membership, discovery and link telemetry (agent/discovery, agent/fleet, agent/links) */
+  discovery?: DiscoverySystem
+  /** WireGuard tunnels (agent/tunnels); only when tunnels.enabled */
+  tunnels?: Tunnels
+  private unwireTunnels?: () => void
+  /** the local Kubernetes cluster (agent/kube): kubeconfig, in-cluster or the embedded emulator */
+  kube?: KubeClient
+  /** resource offers and one-way peering (agent/peering, agent/offers) */
+  peering?: Peering
+  /** delegating workloads: scheduler, outbox, status, failover, provider side (agent/delegation) */
+  delegation?: Delegation
   api?: ApiServer
   private startedAt = 0
   private readonly log
   private stopping?: Promise<void>
+  private readonly deps: AgentDeps
 
   constructor (config: Config, deps: AgentDeps = {}) {
+    this.deps = deps
     this.config = config
     this.logger = deps.logger ?? createLogger({ level: config.logLevel })
     this.clock = deps.clock ?? systemClock
@@ -68,13 +99,50 @@ export class Agent {
       this.identity = await loadOrCreateIdentity(config.stateDir)
       if (this.identity.created) this.log.info({ peerId: this.peerId, path: this.identity.path }, 'created a new identity')
       this.metrics = createMetrics()
-      this.node = await createNode({
+      const kubeBackend = await openKubeBackend(kubeBackendConfig(config.kube))
+      this.kube = kube({ kubeConfig: kubeBackend.kubeConfig, backend: kubeBackend.info, onStop: kubeBackend.close, ...kubeClientOptions(config.kube) })({ logger: this.logger.forComponent('skein:kube'), metrics: this.metrics })
+      await this.kube.start()
+      this.log.info({ backend: kubeBackend.info.mode, server: kubeBackend.info.server, context: kubeBackend.info.context, kubeconfig: kubeBackend.info.source }, `kube backend: ${kubeBackend.info.mode}`)
+      // the in-process emulator answers in milliseconds: start with a current capacity view; a real cluster syncs in the background
+      if (kubeBackend.info.mode === 'embedded') await this.kube.waitForSync({ signal: AbortSignal.timeout(5000) })
+      this.discovery = new DiscoverySystem(config, {
+        store: this.store, clock: this.clock, logger: this.logger, metrics: this.metrics,
+        privateKey: this.identity.privateKey, selfPeerId: this.peerId, ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {})
+      })
+      const nodeInit: NodeInit = {
         privateKey: this.identity.privateKey,
         listen: config.listen,
         announce: config.announce,
-        metrics: this.metrics
-      })
+        metrics: this.metrics,
+        ...this.discovery.nodeOptions()
+      }
+      this.node = await createNode(this.deps.nodeInit != null ? this.deps.nodeInit(nodeInit) : nodeInit)
       await this.node.start()
+      await this.discovery.start(this.node)
+      this.peering = wirePeering(config.peering, {
+        store: this.store, clock: this.clock, logger: this.logger, privateKey: this.identity.privateKey, peerId: this.peerId,
+        node: this.node, metrics: this.metrics, kube: this.kube, discovery: this.discovery
+      })
+      await this.peering.start()
+      this.delegation = wireDelegation(config.delegation, {
+        store: this.store, clock: this.clock, logger: this.logger, metrics: this.metrics, privateKey: this.identity.privateKey, peerId: this.peerId,
+        node: this.node, kube: this.kube, peering: this.peering, discovery: this.discovery
+      })
+      await this.delegation.start()
+      if (config.tunnels.enabled) {
+        this.tunnels = createTunnels(tunnelsInitFrom(config.tunnels))({
+          stateDir: config.stateDir, peerId: this.peerId, privateKey: this.identity.privateKey, clock: this.clock, logger: this.logger.forComponent('skein:tunnels')
+        })
+        await this.tunnels.start()
+        // leases (either direction, active or in grace) bring tunnels up; the last one ending takes them down
+        this.unwireTunnels = wireLeaseTunnels(this.tunnels, {
+          selfPeerId: this.peerId,
+          leases: this.peering,
+          listenPort: config.tunnels.listenPort,
+          ...(this.discovery.discovery != null ? { announcements: this.discovery.discovery } : {}),
+          observedAddrs: (id) => this.node?.getConnections().filter((c) => c.remotePeer.toString() === id).map((c) => c.remoteAddr.toString()) ?? []
+        })
+      }
       this.startedAt = this.clock.now()
       this.api = createApiServer({
         address: config.api,
@@ -82,7 +150,12 @@ export class Agent {
         logger: this.logger.forComponent('skein:api'),
         bodyLimit: config.apiBodyLimit,
         routes: [
-          statusRoutes({ status: () => this.status(), registry: this.metrics.registry, health: () => this.health() })
+          statusRoutes({ status: () => this.status(), registry: this.metrics.registry, health: () => this.health() }),
+          ...this.discovery.routes(() => this.peerId),
+          tunnelsRoutes({ view: () => this.tunnels?.view() }),
+          offersRoutes({ peering: () => this.need(this.peering) }),
+          leasesRoutes({ peering: () => this.need(this.peering) }),
+          workloadsRoutes({ delegation: () => this.need(this.delegation) })
         ]
       })
       await this.api.start()
@@ -93,6 +166,11 @@ export class Agent {
       this.state = 'stopped'
       throw err
     }
+  }
+
+  private need<T> (v: T | undefined): T {
+    if (v == null) throw new Error('agent not started')
+    return v
   }
 
   listenAddrs (): string[] {
@@ -108,15 +186,26 @@ export class Agent {
       startedAt: new Date(this.startedAt).toISOString(),
       pid: process.pid,
       stateDir: this.config.stateDir,
-      connections: this.node?.getConnections().length ?? 0
+      connections: this.node?.getConnections().length ?? 0,
+      ...(this.kube != null ? { kube: this.kubeStatus(this.kube) } : {})
     }
+  }
+
+  private kubeStatus (k: KubeClient): NonNullable<Status['kube']> {
+    const info = k.info()
+    const c = k.capacity()
+    const pick = (r: { cpu: number, memory: number, pods: number }): { cpu: number, memory: number, pods: number } => ({ cpu: r.cpu, memory: r.memory, pods: r.pods })
+    const { lastError, ...rest } = info
+    return { ...rest, reachable: info.synced && lastError == null, ...(lastError != null ? { error: lastError } : {}), allocatable: pick(c.allocatable), free: pick(c.free) }
   }
 
   health (): { ok: boolean, checks: Record<string, string> } {
     const checks: Record<string, string> = {
       store: this.store?.isOpen === true ? 'ok' : 'closed',
       node: this.node?.status === 'started' ? 'ok' : (this.node?.status ?? 'absent'),
-      agent: this.state
+      agent: this.state,
+      // informational: a cluster that is down or still syncing does not fail the agent's health
+      kube: this.kube == null ? 'absent' : this.kube.info().synced ? 'ok' : `syncing${this.kube.info().lastError != null ? `: ${this.kube.info().lastError ?? ''}` : ''}`
     }
     return { ok: checks.store === 'ok' && checks.node === 'ok' && this.state === 'running', checks }
   }
@@ -151,7 +240,12 @@ export class Agent {
       try { await fn() } catch (err) { errors.push(err); this.log.error({ err, step: name }, 'error while stopping') }
     }
     await step('api', async () => { await this.api?.stop() })
+    await step('tunnels', async () => { this.unwireTunnels?.(); await this.tunnels?.stop() })
+    await step('delegation', async () => { await this.delegation?.stop() })
+    await step('peering', async () => { await this.peering?.stop() })
+    await step('discovery', async () => { await this.discovery?.stop() })
     await step('node', async () => { await this.node?.stop() })
+    await step('kube', async () => { await this.kube?.stop() })
     await step('store', () => { this.store?.close() })
   }
 }

@@ -12,7 +12,7 @@ t.test('the operator API answers on a unix socket with mode 0660', async (t) => 
 
   const health = await client.raw('GET', '/healthz')
   t.equal(health.status, 200)
-  t.same(JSON.parse(health.body), { ok: true, checks: { store: 'ok', node: 'ok', agent: 'running' } })
+  t.match(JSON.parse(health.body), { ok: true, checks: { store: 'ok', node: 'ok', agent: 'running' } })
 
   const status = await client.get<Status>('/v1/status')
   t.equal(status.peerId, agent.peerId)

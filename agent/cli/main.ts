@@ -8,6 +8,19 @@ import { version } from '../version.ts'
 import { agentCommand } from './commands/agent.ts'
 import { statusCommand } from './commands/status.ts'
 import { versionCommand } from './commands/version.ts'
+import { fleetCommand } from './commands/fleet.ts'
+import { peersCommand } from './commands/peers.ts'
+import { doctorCommand } from './commands/doctor.ts'
+import { tunnelsCommand } from './commands/tunnels.ts'
+import { offersCommand } from './commands/offers.ts'
+import { peerCommand } from './commands/peer.ts'
+import { leasesCommand } from './commands/leases.ts'
+import { unpeerCommand } from './commands/unpeer.ts'
+import { runCommand } from './commands/run.ts'
+import { workloadsCommand } from './commands/workloads.ts'
+import { describeCommand } from './commands/describe.ts'
+import { cancelCommand } from './commands/cancel.ts'
+import { logsCommand } from './commands/logs.ts'
 
 export function buildProgram (): Command {
   const program = new Command('skein')
@@ -19,7 +32,7 @@ export function buildProgram (): Command {
       writeErr: (str) => { process.stderr.write(str) },
       outputError: (str, write) => { write(`skein: ${str.replace(/^error: /, 'error: ').trimEnd()}\nhint: run \`skein --help\` or \`skein <command> --help\`\n`) }
     })
-  for (const cmd of [agentCommand(), statusCommand(), versionCommand()]) {
+  for (const cmd of [agentCommand(), statusCommand(), versionCommand(), doctorCommand(), fleetCommand(), peersCommand(), tunnelsCommand(), offersCommand(), peerCommand(), leasesCommand(), unpeerCommand(), runCommand(), workloadsCommand(), describeCommand(), cancelCommand(), logsCommand()]) {
     program.addCommand(cmd.exitOverride().configureOutput({
       writeErr: (str) => { process.stderr.write(str) },
       outputError: (str, write) => { write(`skein ${cmd.name()}: ${str.trimEnd()}\nhint: run \`skein ${cmd.name()} --help\`\n`) }

@@ -15,6 +15,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError } from '../errors.ts'
 import { ConfigSchema, type ConfigInput } from './schema.ts'
 import { parseDuration } from './duration.ts'
+import { checkTunnelsConfig } from '../tunnels/config.ts'
+import { checkPeeringConfig } from '../peering/config.ts'
+import { checkKubeConfig } from '../kube/config.ts'
+import { checkDelegationConfig } from '../delegation/config.ts'
 
 export { ConfigSchema } from './schema.ts'
 export { parseDuration, formatDuration } from './duration.ts'
@@ -70,6 +74,13 @@ export function finishConfig (merged: Record<string, unknown>, env: NodeJS.Proce
     logLevel: 'info',
     shutdownTimeout: '5s',
     apiBodyLimit: 1024 * 1024,
+    fleet: {},
+    discovery: {},
+    links: {},
+    tunnels: {},
+    peering: {},
+    kube: {},
+    delegation: {},
     ...merged,
     stateDir,
     runtimeDir,
@@ -100,6 +111,21 @@ function checkSemantics (config: Config): void {
     if (port > 65535) throw new ConfigError('api', `port ${port} is out of range 0-65535`)
   }
   if (parseDuration(config.shutdownTimeout) === undefined) throw new ConfigError('shutdownTimeout', `"${config.shutdownTimeout}" is not a duration`)
+  config.discovery.bootstrap.forEach((addr, i) => {
+    let ok = false
+    try { ok = multiaddr(addr).getComponents().some((c) => c.name === 'p2p') } catch {}
+    if (!ok) throw new ConfigError(`discovery.bootstrap[${i}]`, `"${addr}" is not a multiaddr with a peer ID`, { hint: 'write it like /ip4/10.0.0.2/tcp/7946/p2p/12D3KooW...' })
+  })
+  if (config.links.phiUnreachable <= config.links.phiSuspect) {
+    throw new ConfigError('links.phiUnreachable', `${config.links.phiUnreachable} must be greater than links.phiSuspect (${config.links.phiSuspect})`)
+  }
+  if (config.fleet.publicKey != null && config.fleet.publicKeyFile != null) {
+    throw new ConfigError('fleet.publicKeyFile', 'set either fleet.publicKey or fleet.publicKeyFile, not both')
+  }
+  checkTunnelsConfig(config.tunnels)
+  checkPeeringConfig(config.peering)
+  checkKubeConfig(config.kube)
+  checkDelegationConfig(config.delegation)
 }
 
 function defaultConfigFile (env: NodeJS.ProcessEnv): string | undefined {

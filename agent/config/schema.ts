@@ -4,6 +4,9 @@
  */
 import Type, { type Static } from 'typebox'
 import { durationPattern } from './duration.ts'
+import { PeeringConfigSchema } from '../peering/config.ts'
+import { KubeConfigSchema } from '../kube/config.ts'
+import { DelegationConfigSchema } from '../delegation/config.ts'
 
 const Duration = (description: string, def: string) =>
   Type.String({ pattern: durationPattern, description, default: def })
@@ -32,7 +35,63 @@ export const ConfigSchema = Type.Object({
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { description: 'Log level of the JSON log lines on stdout. Default: info.' }),
   shutdownTimeout: Duration('How long a graceful stop may take before the agent exits anyway. Default: 5s.', '5s'),
-  apiBodyLimit: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'Largest request body the operator API accepts, in bytes. Default: 1048576 (1 MiB).' })
+  apiBodyLimit: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'Largest request body the operator API accepts, in bytes. Default: 1048576 (1 MiB).' }),
+  // discovery, fleet membership and link telemetry (issue 3)
+  fleet: Type.Object({
+    publicKey: Type.Optional(Type.String({ description: 'The fleet public key, base64 (the content of fleet.pub from `skein fleet init`). Default: none — then the agent runs standalone and accepts any peer.' })),
+    publicKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'A file holding the fleet public key (fleet.pub), instead of publicKey. Default: none.' })),
+    certificateFile: Type.Optional(Type.String({ minLength: 1, description: 'This agent\'s membership certificate (from `skein fleet admit`). Default: <stateDir>/membership.cert when that file exists.' })),
+    required: Type.Optional(Type.Boolean({ description: 'Close connections from peers without a valid certificate, and refuse to start without our own. Default: true when a fleet key is configured; false keeps non-members connected but never treats them as members.' })),
+    handshakeTimeout: Duration('How long a new connection has to prove membership before it is closed. Default: 5s.', '5s'),
+    denyFor: Duration('How long a peer that failed the membership check is refused at the connection gater. Default: 1m.', '1m')
+  }, { additionalProperties: false, description: 'Fleet membership: who may connect.' }),
+  discovery: Type.Object({
+    mdns: Type.Boolean({ default: true, description: 'Find fleet members on the local link by mDNS. Default: true.' }),
+    bootstrap: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Multiaddrs (with /p2p/<peer ID>) of members to dial at start. Default: [].' }),
+    dht: Type.Boolean({ default: true, description: 'Run the fleet\'s private Kad-DHT (protocol /skein/<fleet id>/kad/1.0.0; never the public IPFS DHT). Default: true.' }),
+    dhtInterval: Duration('Time between DHT rounds that provide the fleet key and look for other providers. Default: 1m.', '1m'),
+    announceInterval: Duration('Time between re-announcements over gossip (jittered ±20 %); changes are announced at once. Default: 30s.', '30s'),
+    announceTtl: Type.Optional(Type.String({ pattern: durationPattern, description: 'Lifetime of an announcement. Default: 3 × announceInterval.' })),
+    labels: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Labels to announce (region, geo cell, cost, carbon...), merged over the certificate\'s labels. Default: {}.' })
+  }, { additionalProperties: false, description: 'How agents find each other.' }),
+  links: Type.Object({
+    pingInterval: Duration('Time between pings to each peer (heartbeats of the failure detector). Default: 1s.', '1s'),
+    pingTimeout: Duration('A ping slower than this counts as lost. Default: 2s.', '2s'),
+    phiSuspect: Type.Number({ minimum: 0.1, default: 5, description: 'Phi at or over which an alive peer becomes suspect. Default: 5.' }),
+    phiUnreachable: Type.Number({ minimum: 0.1, default: 8, description: 'Phi at or over which a peer becomes unreachable. Default: 8.' }),
+    recoverHeartbeats: Type.Integer({ minimum: 1, default: 2, description: 'Heartbeats in a row that bring a suspect or unreachable peer back to alive (hysteresis). Default: 2.' }),
+    goneAfter: Duration('Time in unreachable after which a peer is gone (no longer pinged). Default: 10m.', '10m'),
+    lossWindow: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'Number of recent pings the loss estimate is taken over. Default: 20.' }),
+    minStdDev: Duration('Floor of the failure detector\'s heartbeat-interval standard deviation. Default: 100ms.', '100ms'),
+    bandwidthProbeInterval: Duration('Time between bandwidth probes of each alive peer; 0s probes only on request. Default: 0s.', '0s'),
+    bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' })
+  }, { additionalProperties: false, description: 'Link telemetry and failure detection.' }),
+  // WireGuard tunnels between peered agents (issue 6; agent/tunnels)
+  tunnels: Type.Object({
+    enabled: Type.Boolean({ default: false, description: 'Run the tunnel subsystem (make a WireGuard key, bring up the interface, reconcile peers). Default: false.' }),
+    backend: Type.Union([Type.Literal('auto'), Type.Literal('kernel'), Type.Literal('userspace'), Type.Literal('dry-run')], { default: 'auto', description: 'auto: the kernel module if it works, else wireguard-go, else dry-run with a warning; kernel: ip link type wireguard; userspace: wireguard-go; dry-run: record what would be done, carry nothing. Default: auto.' }),
+    interface: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_=+.-]{1,15}$', description: 'WireGuard interface name; must be unique per agent on a host (wireguard-go sockets in /var/run/wireguard are shared by every namespace). Default: skw + 6 hex characters of a hash of the peer ID.' })),
+    listenPort: Type.Integer({ minimum: 1, maximum: 65535, default: 51820, description: 'UDP port WireGuard listens on. Default: 51820.' }),
+    overlayCidr: Type.String({ default: '100.96.0.0/16', description: 'Fleet overlay range; each agent takes one /32 in it, derived from its peer ID without collisions. Default: 100.96.0.0/16.' }),
+    podCidr: Type.Optional(Type.String({ description: 'This cluster\'s pod CIDR (k3s --cluster-cidr), announced and routed to peers; a peer whose pod CIDR overlaps it is refused. Default: none.' })),
+    keepalive: Duration('WireGuard persistent keepalive (kept NAT mappings open); 0s turns it off. Whole seconds. Default: 25s.', '25s'),
+    reconcileInterval: Duration('Time between reconcile passes that bring the interface back to the desired state and read tunnel health. Default: 10s.', '10s'),
+    keepOnStop: Type.Boolean({ default: false, description: 'Leave the interface and its peers up when the agent stops. Default: false (removed on stop).' }),
+    peers: Type.Array(Type.Object({
+      peerId: Type.String({ minLength: 1, description: 'the peer\'s libp2p peer ID' }),
+      publicKey: Type.String({ description: 'its WireGuard public key, base64' }),
+      endpoint: Type.Optional(Type.String({ description: 'HOST:PORT, HOST (then listenPort) or a multiaddr' })),
+      listenPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'its WireGuard port when endpoint has none. Default: tunnels.listenPort.' })),
+      podCidr: Type.Optional(Type.String({ description: 'its pod CIDR, routed through the tunnel' })),
+      overlayAddress: Type.Optional(Type.String({ description: 'its overlay address. Default: derived from its peer ID.' }))
+    }, { additionalProperties: false }), { default: [], description: 'Static tunnel peers, trusted as written (no signed key binding needed), until leases from peering drive tunnels. Default: [].' })
+  }, { additionalProperties: false, description: 'WireGuard tunnels between peered agents.' }),
+  // resource offers and one-way peering (issue 5; agent/peering/config.ts)
+  peering: PeeringConfigSchema,
+  // the local Kubernetes cluster (issue 4; agent/kube/config.ts)
+  kube: KubeConfigSchema,
+  // delegating workloads (issue 7; agent/delegation/config.ts)
+  delegation: DelegationConfigSchema
 }, { additionalProperties: false })
 
 export type ConfigInput = Static<typeof ConfigSchema>

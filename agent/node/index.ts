@@ -30,6 +30,10 @@ export interface NodeInit<S extends ServiceMap = ServiceMap> {
   /** replace TCP instead of adding to it */
   replaceTransports?: boolean
   maxConnections?: number
+  /** inbound connections per second accepted from one address (libp2p default 5); discovery raises it for many agents on one host */
+  inboundConnectionThreshold?: number
+  /** multiaddrs of networks exempt from the connection limits, e.g. /ip4/127.0.0.0/ipcidr/8 (libp2p's connectionManager.allow) */
+  allow?: string[]
 }
 
 export interface BaseServices {
@@ -59,7 +63,9 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     streamMuxers: [yamux()],
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     connectionManager: {
-      maxConnections: init.maxConnections ?? 300
+      maxConnections: init.maxConnections ?? 300,
+      ...(init.inboundConnectionThreshold != null ? { inboundConnectionThreshold: init.inboundConnectionThreshold } : {}),
+      ...(init.allow != null ? { allow: init.allow } : {})
     },
     ...(init.peerDiscovery != null ? { peerDiscovery: init.peerDiscovery } : {}),
     ...(init.metrics != null

@@ -12,7 +12,19 @@ export const StatusBody = Type.Object({
   startedAt: Type.String({ format: 'date-time' }),
   pid: Type.Integer(),
   stateDir: Type.String(),
-  connections: Type.Integer({ description: 'open libp2p connections' })
+  connections: Type.Integer({ description: 'open libp2p connections' }),
+  kube: Type.Optional(Type.Object({
+    backend: Type.Optional(Type.String({ description: 'embedded (in-process API emulator), kubeconfig or in-cluster' })),
+    server: Type.Optional(Type.String({ description: 'API server URL' })),
+    context: Type.Optional(Type.String({ description: 'kubeconfig context' })),
+    reachable: Type.Optional(Type.Boolean({ description: 'the API server answers: the watches have listed and the latest attempt did not fail' })),
+    error: Type.Optional(Type.String({ description: 'the latest error a watch saw' })),
+    synced: Type.Optional(Type.Boolean({ description: 'the capacity watches have listed nodes and pods' })),
+    nodes: Type.Optional(Type.Integer()),
+    readyNodes: Type.Optional(Type.Integer({ description: 'nodes that are Ready and schedulable' })),
+    allocatable: Type.Optional(Type.Object({ cpu: Type.Number({ description: 'millicores' }), memory: Type.Number({ description: 'bytes' }), pods: Type.Integer() })),
+    free: Type.Optional(Type.Object({ cpu: Type.Number({ description: 'millicores' }), memory: Type.Number({ description: 'bytes' }), pods: Type.Integer() }, { description: 'allocatable minus the requests of running pods' }))
+  }, { description: 'the local Kubernetes cluster (agent/kube); every field is optional so that other reporters can fill parts' }))
 }, { $id: 'Status' })
 
 export type Status = Type.Static<typeof StatusBody>

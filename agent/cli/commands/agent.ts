@@ -8,9 +8,15 @@ interface AgentFlags {
   listen?: string[]
   announce?: string[]
   logLevel?: string
+  kube?: string
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+/** `--kube <mode|path>`: a kube.mode name, or the path of a kubeconfig. */
+const kubeModes = ['auto', 'embedded', 'kubeconfig', 'in-cluster']
+const kubeFlag = (value: string | undefined): Record<string, string> | undefined =>
+  value == null || value === '' ? undefined : kubeModes.includes(value) ? { mode: value } : { mode: 'kubeconfig', kubeconfig: value }
 
 export function agentCommand (): Command {
   return new Command('agent')
@@ -22,6 +28,7 @@ export function agentCommand (): Command {
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
     .option('--announce <multiaddr>', 'address to announce to peers (repeatable)', collect)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--kube <mode|path>', 'Kubernetes backend: auto, embedded (in-process API emulator), kubeconfig, in-cluster, or the path of a kubeconfig')
     .addHelpText('after', '\nFlags override SKEIN_* environment variables, which override the configuration file.\nSee README.md for every configuration key.')
     .action(async (flags: AgentFlags) => {
       // loaded only here: the client commands stay quick to start
@@ -34,7 +41,8 @@ export function agentCommand (): Command {
           api: flags.api,
           listen: flags.listen,
           announce: flags.announce,
-          logLevel: flags.logLevel
+          logLevel: flags.logLevel,
+          kube: kubeFlag(flags.kube)
         }
       })
     })

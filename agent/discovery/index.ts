@@ -1,0 +1,649 @@
+/**
+ * Discovery and fleet membership on the wire: who is in the fleet, where they
+ * are, and what they announce.
+ *
+ * - Membership at the connection: the fleet's ConnectionGater keeps revoked
+ *   and recently refused peers out; right after a connection opens, the
+ *   dialer and the listener exchange a MembershipHello on
+ *   /skein/membership/1.0.0 (certificate first; revocations and the latest
+ *   announcements only after the other side proved membership). A connection
+ *   without a valid, unexpired, unrevoked certificate for its peer ID within
+ *   `handshakeTimeoutMs` is closed and the peer refused for a while.
+ * - Announcements over gossipsub on the fleet's topic, signed, sequence-
+ *   numbered (the sequence is persisted), with expiry, validated by a topic
+ *   validator that drops stale, replayed, oversized, badly signed and
+ *   non-member ones, counted by reason.
+ * - A private Kad-DHT (its own protocol prefix) where members provide the
+ *   fleet's key; mDNS and bootstrap add candidates; everyone found is dialled.
+ *
+ * For other subsystems (peering, offers, tunnels):
+ *   discovery.isMember(peerId)                 // verified member now
+ *   node.handle(PROTO, discovery.guard(handler)) // streams only from members
+ *   discovery.update({ offer, wgPublicKey, podCidr }) // re-announce with new fields
+ *   discovery.peer(peerId)?.announcement.offer
+ *   discovery.onAnnouncement((rec) => ...)
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { pbStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Counter, type Registry } from 'prom-client'
+import type { Connection, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
+import type { GossipSub, Message, TopicValidatorResult as TVR } from '@libp2p/gossipsub'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Clock } from '../clock.ts'
+import type { ComponentLogger } from '../logger.ts'
+import type { Store } from '../store/index.ts'
+import type { SkeinNode } from '../node/index.ts'
+import type { Fleet } from '../fleet/index.ts'
+import type { Links } from '../links/index.ts'
+import { MembershipHello, SignedCertificate, SignedRevocation } from '../../protocol/pb/membership.js'
+import {
+  MEMBERSHIP_PROTOCOL, MAX_HELLO_BYTES, MAX_HELLO_ANNOUNCEMENTS, MAX_HELLO_REVOCATIONS, NotAMemberError, type Certificate
+} from '../../protocol/membership/index.ts'
+import {
+  dropReasons, signAnnouncement, validateAnnouncement, type AnnouncementData, type DropReason, type OfferSummary
+} from '../../protocol/announce/index.ts'
+import { announceTopic, fleetCid, revocationTopic } from './topics.ts'
+import { version } from '../version.ts'
+
+export { discoveryServices, type DiscoveryServicesInit } from './services.ts'
+export { announceTopic, revocationTopic, dhtProtocol, fleetCid } from './topics.ts'
+export type { AnnouncementData, OfferSummary } from '../../protocol/announce/index.ts'
+
+const membershipErrors = new Set(['NotAMemberError', 'CertificateExpiredError', 'CertificateRevokedError', 'CertificatePeerMismatchError', 'BadSignatureError'])
+
+// gossipsub's TopicValidatorResult is an enum; its values are plain strings
+const Accept = 'accept' as TVR
+const Ignore = 'ignore' as TVR
+const Reject = 'reject' as TVR
+
+export type GossipDropReason = DropReason | 'unverified-source'
+
+export interface DiscoveryInit {
+  /** ms between re-announcements (jittered ±20 %); default 30000 */
+  announceIntervalMs?: number
+  /** lifetime of an announcement, ms; default 3 × announceIntervalMs */
+  announceTtlMs?: number
+  /** ms a new connection has to prove membership; default 5000 */
+  handshakeTimeoutMs?: number
+  /** ms between DHT provide/find rounds; default 60000 */
+  dhtIntervalMs?: number
+  labels?: Record<string, string>
+  /** dial every member we learn of; default true */
+  connectToAll?: boolean
+  /** multiaddrs (with /p2p/) to redial, with backoff, while we have no connection at all */
+  bootstrap?: string[]
+}
+
+export interface DiscoveryComponents {
+  node: SkeinNode
+  fleet: Fleet
+  links: Links
+  store: Store
+  clock: Clock
+  logger: ComponentLogger
+  privateKey: PrivateKey
+  registry?: Registry
+}
+
+export interface PeerRecord {
+  peerId: string
+  announcement: AnnouncementData
+  /** the signed bytes, as received; relayed in hellos */
+  raw: Uint8Array
+  receivedAt: number
+  source: 'gossip' | 'hello'
+}
+
+export interface AnnounceFields {
+  offer?: OfferSummary
+  wgPublicKey?: string
+  podCidr?: string
+  labels?: Record<string, string>
+}
+
+interface Services { pubsub: GossipSub, dht?: KadDHT }
+
+export class Discovery {
+  readonly fleetId: string
+  readonly topic: string
+  readonly revTopic: string
+  private readonly init: Required<DiscoveryInit>
+  private readonly c: DiscoveryComponents
+  private readonly self: string
+  private readonly records = new Map<string, PeerRecord>()
+  private readonly verifiedConns = new WeakSet<Connection>()
+  private readonly waiters = new Map<string, Set<() => void>>()
+  private readonly dialing = new Set<string>()
+  private readonly lastFindPeer = new Map<string, number>()
+  private readonly listeners = new Set<(rec: PeerRecord) => void>()
+  private readonly abort = new AbortController()
+  private readonly timers: Array<{ clear(): void }> = []
+  private readonly handshakeTimers = new Set<{ clear(): void }>()
+  private fields: AnnounceFields = {}
+  private seq: number
+  private ownRaw?: Uint8Array
+  private announceTimer?: { clear(): void }
+  private pendingAnnounce?: { clear(): void }
+  private lastAnnounceAt = 0
+  private bootstrapBackoffMs = 1000
+  private nextBootstrapAt = 0
+  private running = false
+  private readonly unsubscribe: Array<() => void> = []
+  private readonly mIn?: Counter
+  private readonly mOut?: Counter
+  private readonly mDropped?: Counter
+  private readonly mRefused?: Counter
+  /** drop counts by reason, also without a registry (tests, status) */
+  readonly drops: Record<string, number> = {}
+  messagesIn = 0
+  messagesOut = 0
+
+  constructor (init: DiscoveryInit, components: DiscoveryComponents) {
+    const interval = init.announceIntervalMs ?? 30_000
+    this.init = {
+      announceIntervalMs: interval,
+      announceTtlMs: init.announceTtlMs ?? interval * 3,
+      handshakeTimeoutMs: init.handshakeTimeoutMs ?? 5000,
+      dhtIntervalMs: init.dhtIntervalMs ?? 60_000,
+      labels: init.labels ?? {},
+      connectToAll: init.connectToAll ?? true,
+      bootstrap: init.bootstrap ?? []
+    }
+    this.c = components
+    this.self = components.node.peerId.toString()
+    this.fleetId = components.fleet.fleetId
+    this.topic = announceTopic(this.fleetId)
+    this.revTopic = revocationTopic(this.fleetId)
+    this.seq = components.store.getValue<number>('discovery', 'seq') ?? 0
+    if (components.registry != null) {
+      const registers = [components.registry]
+      this.mIn = new Counter({ name: 'skein_gossip_messages_total', help: 'Gossip messages (announcements, revocations) received (in) and published (out)', labelNames: ['direction'], registers })
+      this.mOut = this.mIn
+      this.mDropped = new Counter({ name: 'skein_gossip_dropped_total', help: 'Announcements and revocations dropped, by reason', labelNames: ['reason'], registers })
+      this.mRefused = new Counter({ name: 'skein_membership_refused_total', help: 'Connections closed because the peer did not prove fleet membership, by error', labelNames: ['reason'], registers })
+      for (const d of ['in', 'out']) this.mIn.inc({ direction: d }, 0)
+      for (const r of [...dropReasons, 'unverified-source']) this.mDropped.inc({ reason: r }, 0)
+    }
+  }
+
+  private get services (): Services {
+    return this.c.node.services as unknown as Services
+  }
+
+  async start (): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const { node, fleet, links } = this.c
+    if (fleet.mode === 'standalone') {
+      this.c.logger.warn('no fleet key configured: running standalone, membership is not enforced and any peer is accepted')
+    } else {
+      this.c.logger.info({ fleetId: this.fleetId, mode: fleet.mode, expires: fleet.own != null ? new Date(fleet.own.expiresMs).toISOString() : undefined }, 'fleet membership on')
+    }
+    await node.handle(MEMBERSHIP_PROTOCOL, (stream, conn) => { this.onHelloStream(stream, conn).catch((err) => { this.c.logger.debug({ err }, 'membership hello failed') }) },
+      { maxInboundStreams: 4, maxOutboundStreams: 4 })
+    const onOpen = (evt: CustomEvent<Connection>): void => { this.onConnection(evt.detail) }
+    node.addEventListener('connection:open', onOpen)
+    this.unsubscribe.push(() => { node.removeEventListener('connection:open', onOpen) })
+    const onDiscovered = (evt: CustomEvent<{ id: PeerId }>): void => { this.dial(evt.detail.id.toString()) }
+    node.addEventListener('peer:discovery', onDiscovered)
+    this.unsubscribe.push(() => { node.removeEventListener('peer:discovery', onDiscovered) })
+    const onSelfUpdate = (): void => { this.announceSoon() }
+    node.addEventListener('self:peer:update', onSelfUpdate)
+    this.unsubscribe.push(() => { node.removeEventListener('self:peer:update', onSelfUpdate) })
+    this.unsubscribe.push(fleet.onRevoked((info) => { this.onRevoked(info.peerId) }))
+    this.unsubscribe.push(links.onChange((peerId, _from, to) => {
+      if (to === 'unreachable') this.findPeer(peerId)
+    }))
+
+    const pubsub = this.services.pubsub
+    pubsub.topicValidators.set(this.topic, async (from, msg) => await this.validateGossip(from, msg))
+    pubsub.topicValidators.set(this.revTopic, async (from, msg) => await this.validateRevocation(from, msg))
+    pubsub.subscribe(this.topic)
+    pubsub.subscribe(this.revTopic)
+
+    // connections that opened before we listened (none normally; be safe)
+    for (const conn of node.getConnections()) this.onConnection(conn)
+
+    await this.announce()
+    this.scheduleAnnounce()
+    if (this.init.bootstrap.length > 0) this.timers.push(this.c.clock.setInterval(() => { this.rebootstrap() }, 1000))
+    if (this.services.dht != null) {
+      const t = this.c.clock.setTimeout(() => { this.dhtRound() }, 1500)
+      this.timers.push(t)
+      this.timers.push(this.c.clock.setInterval(() => { this.dhtRound() }, this.init.dhtIntervalMs))
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.abort.abort()
+    for (const t of this.timers) t.clear()
+    for (const t of this.handshakeTimers) t.clear()
+    this.handshakeTimers.clear()
+    this.announceTimer?.clear()
+    this.pendingAnnounce?.clear()
+    for (const u of this.unsubscribe) u()
+    const pubsub = this.services.pubsub
+    pubsub.topicValidators.delete(this.topic)
+    pubsub.topicValidators.delete(this.revTopic)
+    for (const ws of this.waiters.values()) for (const w of ws) w()
+    try { await this.c.node.unhandle(MEMBERSHIP_PROTOCOL) } catch {}
+  }
+
+  /** True for a verified fleet member (any peer in standalone mode). */
+  isMember (peerId: string | PeerId): boolean {
+    return this.c.fleet.isMember(peerId)
+  }
+
+  /** Resolves true once `peerId` is a verified member, false after `timeoutMs`. */
+  async whenMember (peerId: string, timeoutMs = this.init.handshakeTimeoutMs): Promise<boolean> {
+    if (this.isMember(peerId)) return true
+    return await new Promise<boolean>((resolve) => {
+      const set = this.waiters.get(peerId) ?? new Set()
+      this.waiters.set(peerId, set)
+      const done = (): void => { set.delete(done); t.clear(); resolve(this.isMember(peerId)) }
+      const t = this.c.clock.setTimeout(done, timeoutMs)
+      set.add(done)
+    })
+  }
+
+  /**
+   * Wraps a stream handler so that it only runs for verified members; a
+   * stream from anyone else is aborted with NotAMemberError. Waits for a
+   * membership handshake that is still under way.
+   */
+  guard (handler: StreamHandler): StreamHandler {
+    return async (stream: Stream, conn: Connection) => {
+      const peer = conn.remotePeer.toString()
+      if (!await this.whenMember(peer)) {
+        this.c.logger.debug({ peerId: peer, protocol: stream.protocol }, 'stream from a non-member refused')
+        stream.abort(new NotAMemberError(`${peer} is not a fleet member`))
+        return
+      }
+      await handler(stream, conn)
+    }
+  }
+
+  peers (): PeerRecord[] {
+    return [...this.records.values()]
+  }
+
+  peer (peerId: string): PeerRecord | undefined {
+    return this.records.get(peerId)
+  }
+
+  /** The certificate a member presented, for display. */
+  certificate (peerId: string): Certificate | undefined {
+    return this.c.fleet.memberCertificate(peerId)
+  }
+
+  onAnnouncement (fn: (rec: PeerRecord) => void): () => void {
+    this.listeners.add(fn)
+    return () => { this.listeners.delete(fn) }
+  }
+
+  /** Changes what we announce (offer, WireGuard key, pod CIDR, labels) and re-announces soon. */
+  update (fields: AnnounceFields): void {
+    this.fields = { ...this.fields, ...fields }
+    this.announceSoon()
+  }
+
+  get sequence (): number {
+    return this.seq
+  }
+
+  /** Publishes a revocation to the fleet (after the fleet accepted it). */
+  async publishRevocation (bytes: Uint8Array): Promise<void> {
+    try {
+      await this.services.pubsub.publish(this.revTopic, bytes)
+      this.count('out')
+    } catch (err) {
+      this.c.logger.warn({ err }, 'could not publish the revocation; it spreads with the next hellos')
+    }
+  }
+
+  /** Signs and publishes our announcement now. */
+  async announce (): Promise<void> {
+    if (!this.running) return
+    const now = this.c.clock.now()
+    this.seq += 1
+    // persisted before it leaves, so a restart never reuses a sequence number
+    this.c.store.put('discovery', 'seq', this.seq)
+    const data: AnnouncementData = {
+      peerId: this.self,
+      seq: this.seq,
+      issuedMs: now,
+      expiresMs: now + this.init.announceTtlMs,
+      addrs: this.c.node.getMultiaddrs().map((a) => a.toString()),
+      labels: { ...(this.c.fleet.own?.labels ?? {}), ...this.init.labels, ...(this.fields.labels ?? {}) },
+      version,
+      ...(this.fields.offer != null ? { offer: this.fields.offer } : {}),
+      ...(this.fields.wgPublicKey != null ? { wgPublicKey: this.fields.wgPublicKey } : {}),
+      ...(this.fields.podCidr != null ? { podCidr: this.fields.podCidr } : {})
+    }
+    this.ownRaw = await signAnnouncement(this.c.privateKey, data, this.c.fleet.certificate)
+    this.lastAnnounceAt = now
+    let reached = 0
+    try {
+      reached = (await this.services.pubsub.publish(this.topic, this.ownRaw)).recipients.length
+      this.count('out')
+    } catch (err) {
+      this.c.logger.debug({ err }, 'announcement not published')
+    }
+    // nobody heard it (we just joined, the mesh is not formed yet): try again shortly rather than at the next period
+    if (reached === 0 && this.c.node.getConnections().length > 0) this.announceSoon()
+  }
+
+  // --- announcements ---------------------------------------------------------
+
+  private scheduleAnnounce (): void {
+    if (!this.running) return
+    const jitter = 0.8 + Math.random() * 0.4
+    this.announceTimer = this.c.clock.setTimeout(() => {
+      this.announce().catch((err) => { this.c.logger.error({ err }, 'announce failed') }).finally(() => { this.scheduleAnnounce() })
+    }, Math.round(this.init.announceIntervalMs * jitter))
+  }
+
+  private announceSoon (): void {
+    if (!this.running || this.pendingAnnounce != null) return
+    // at most one announcement per second on changes
+    const wait = Math.max(100, this.lastAnnounceAt + 1000 - this.c.clock.now())
+    this.pendingAnnounce = this.c.clock.setTimeout(() => {
+      this.pendingAnnounce = undefined
+      this.announce().catch((err) => { this.c.logger.error({ err }, 'announce failed') })
+    }, wait)
+  }
+
+  private async validateGossip (from: PeerId, msg: Message): Promise<TVR> {
+    this.count('in')
+    if (this.c.fleet.mode === 'enforcing' && !this.isMember(from)) {
+      // not necessarily malicious: its hello may still be on the way
+      this.dropped('unverified-source')
+      return Ignore
+    }
+    const r = await this.ingest(msg.data, 'gossip')
+    if (r === true) return Accept
+    return r === 'replayed' || r === 'stale' || r === 'self' ? Ignore : Reject
+  }
+
+  /** Validates and applies one announcement; true when accepted, else the reason it was dropped. */
+  private async ingest (bytes: Uint8Array, source: PeerRecord['source']): Promise<true | DropReason> {
+    const fleet = this.c.fleet
+    const r = await validateAnnouncement(bytes, {
+      now: this.c.clock.now(),
+      lastSeq: (id) => this.records.get(id)?.announcement.seq,
+      self: this.self,
+      ...(fleet.enabled ? { checkMember: async (id: string, cert: Uint8Array) => { await fleet.checkMember(id, cert) } } : {})
+    })
+    if (!r.ok) {
+      this.dropped(r.reason)
+      if (r.reason !== 'replayed' && r.reason !== 'self') this.c.logger.debug({ reason: r.reason, peerId: r.peerId, source }, r.message)
+      return r.reason
+    }
+    const a = r.announcement
+    const rec: PeerRecord = { peerId: a.peerId, announcement: a, raw: bytes, receivedAt: this.c.clock.now(), source }
+    this.records.set(a.peerId, rec)
+    this.c.links.track(a.peerId)
+    this.c.links.heartbeat(a.peerId)
+    const addrs = a.addrs.flatMap((s) => { try { return [multiaddr(s)] } catch { return [] } })
+    try {
+      await this.c.node.peerStore.merge(peerIdFromString(a.peerId), { multiaddrs: addrs })
+    } catch {}
+    if (this.init.connectToAll && this.c.node.getConnections(peerIdFromString(a.peerId)).length === 0) this.dial(a.peerId)
+    for (const fn of this.listeners) {
+      try { fn(rec) } catch (err) { this.c.logger.error({ err }, 'announcement listener failed') }
+    }
+    return true
+  }
+
+  private async validateRevocation (from: PeerId, msg: Message): Promise<TVR> {
+    this.count('in')
+    if (!this.c.fleet.enabled) return Ignore
+    try {
+      const { added } = await this.c.fleet.addRevocation(msg.data)
+      return added ? Accept : Ignore
+    } catch (err) {
+      this.dropped('bad-signature')
+      this.c.logger.debug({ err, from: from.toString() }, 'revocation refused')
+      return Reject
+    }
+  }
+
+  private onRevoked (peerId: string): void {
+    this.records.delete(peerId)
+    this.c.links.untrack(peerId)
+    const id = peerIdFromString(peerId)
+    this.c.node.hangUp(id).catch(() => {})
+  }
+
+  // --- membership handshake --------------------------------------------------
+
+  private onConnection (conn: Connection): void {
+    const peer = conn.remotePeer.toString()
+    const fleet = this.c.fleet
+    if (fleet.mode === 'standalone') {
+      this.admitted(peer, conn)
+      return
+    }
+    if (fleet.mode === 'enforcing' && fleet.isDenied(peer)) {
+      this.refuse(conn, new NotAMemberError(`${peer} is refused`))
+      return
+    }
+    const timer = this.c.clock.setTimeout(() => {
+      this.handshakeTimers.delete(timer)
+      if (!this.verifiedConns.has(conn) && conn.status === 'open') {
+        const err = new Error(`no membership hello from ${peer} within ${this.init.handshakeTimeoutMs} ms`)
+        err.name = 'MembershipTimeoutError'
+        this.refuse(conn, err)
+      }
+    }, this.init.handshakeTimeoutMs)
+    this.handshakeTimers.add(timer)
+    if (conn.direction === 'outbound') {
+      this.helloOutbound(conn).catch((err) => {
+        this.c.logger.debug({ err, peerId: peer }, 'membership hello failed')
+        if (!this.verifiedConns.has(conn)) this.refuse(conn, err as Error)
+      })
+    }
+  }
+
+  private hello (full: boolean): MembershipHello {
+    const cert = this.c.fleet.certificate
+    const hello: MembershipHello = { revocations: [], announcements: [] }
+    if (cert.byteLength > 0) hello.certificate = SignedCertificate.decode(cert)
+    if (!full) return hello
+    hello.revocations = this.c.fleet.listRevocations().slice(0, MAX_HELLO_REVOCATIONS).map((r) => SignedRevocation.decode(r.bytes))
+    const now = this.c.clock.now()
+    const anns: Uint8Array[] = this.ownRaw != null ? [this.ownRaw] : []
+    for (const rec of this.records.values()) {
+      if (anns.length >= MAX_HELLO_ANNOUNCEMENTS) break
+      if (rec.announcement.expiresMs > now && this.c.links.state(rec.peerId) !== 'gone') anns.push(rec.raw)
+    }
+    hello.announcements = anns as Array<Uint8Array<ArrayBuffer>>
+    return hello
+  }
+
+  /** dialer: certificate → ; ← full hello ; full hello → */
+  private async helloOutbound (conn: Connection): Promise<void> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const stream = await conn.newStream(MEMBERSHIP_PROTOCOL, { signal })
+    const pb = pbStream(stream, { maxDataLength: MAX_HELLO_BYTES })
+    try {
+      await pb.write(this.hello(false), MembershipHello, { signal })
+      const reply = await pb.read(MembershipHello, { signal })
+      await this.verifyHello(conn, reply)
+      await pb.write(this.hello(true), MembershipHello, { signal })
+      await stream.close({ signal })
+      await this.absorb(reply)
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+
+  /** listener: ← certificate ; full hello → ; ← full hello */
+  private async onHelloStream (stream: Stream, conn: Connection): Promise<void> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const pb = pbStream(stream, { maxDataLength: MAX_HELLO_BYTES })
+    try {
+      const first = await pb.read(MembershipHello, { signal })
+      await this.verifyHello(conn, first)
+      await pb.write(this.hello(true), MembershipHello, { signal })
+      const full = await pb.read(MembershipHello, { signal })
+      await stream.close({ signal })
+      await this.absorb(full)
+    } catch (err) {
+      stream.abort(err as Error)
+      if (!this.verifiedConns.has(conn)) this.refuse(conn, err as Error)
+    }
+  }
+
+  private async verifyHello (conn: Connection, hello: MembershipHello): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    const certBytes = hello.certificate != null ? SignedCertificate.encode(hello.certificate) : new Uint8Array()
+    try {
+      await this.c.fleet.checkMember(peer, certBytes)
+    } catch (err) {
+      if (this.c.fleet.mode === 'permissive') {
+        this.c.logger.warn({ peerId: peer, err: (err as Error).message }, 'peer is not a fleet member (fleet.required is false: connection kept)')
+        return
+      }
+      throw err
+    }
+    this.admitted(peer, conn)
+  }
+
+  private async absorb (hello: MembershipHello): Promise<void> {
+    if (this.c.fleet.enabled) {
+      for (const r of hello.revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
+        try { await this.c.fleet.addRevocation(SignedRevocation.encode(r)) } catch { this.dropped('bad-signature') }
+      }
+    }
+    for (const a of hello.announcements.slice(0, MAX_HELLO_ANNOUNCEMENTS)) await this.ingest(a, 'hello')
+  }
+
+  private admitted (peer: string, conn: Connection): void {
+    if (this.verifiedConns.has(conn)) return
+    this.verifiedConns.add(conn)
+    // a member we had no announcement from may have joined after its own first one went nowhere: tell it (and the mesh) about us
+    if (!this.records.has(peer)) this.announceSoon()
+    this.c.links.track(peer)
+    this.c.links.heartbeat(peer)
+    this.c.node.peerStore.merge(conn.remotePeer, { tags: { 'skein-member': { value: 50 } } }).catch(() => {})
+    const ws = this.waiters.get(peer)
+    if (ws != null) { this.waiters.delete(peer); for (const w of [...ws]) w() }
+  }
+
+  /**
+   * Closes a connection that did not prove membership. The peer is refused
+   * for a while only when its certificate was checked and found wanting; a
+   * hello that broke on the wire just costs the connection.
+   */
+  private refuse (conn: Connection, err: Error): void {
+    const peer = conn.remotePeer.toString()
+    if (this.c.fleet.mode !== 'enforcing' || !this.running) return
+    if (membershipErrors.has(err.name)) {
+      this.c.fleet.deny(peer)
+      this.mRefused?.inc({ reason: err.name })
+      this.c.logger.warn({ peerId: peer, reason: err.name, err: err.message }, 'connection refused: not a fleet member')
+    } else if (this.isMember(peer)) {
+      // a member's hello failed on one connection (a duplicate closing, a reset): keep its other connections
+      this.c.logger.debug({ peerId: peer, err: err.message }, 'membership hello failed on a connection of a member')
+      return
+    } else {
+      this.c.logger.info({ peerId: peer, reason: err.name, err: err.message }, 'connection closed: membership not proven')
+    }
+    conn.close().catch(() => { conn.abort(err) })
+  }
+
+  // --- finding peers ---------------------------------------------------------
+
+  private dial (peerId: string): void {
+    if (!this.running || peerId === this.self || this.dialing.has(peerId)) return
+    if (this.c.fleet.mode === 'enforcing' && this.c.fleet.isDenied(peerId)) return
+    let id: PeerId
+    try { id = peerIdFromString(peerId) } catch { return }
+    if (this.c.node.getConnections(id).length > 0) return
+    this.dialing.add(peerId)
+    this.c.node.dial(id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
+      .catch((err) => { this.c.logger.debug({ peerId, err: (err as Error).message }, 'dial failed') })
+      .finally(() => { this.dialing.delete(peerId) })
+  }
+
+  /**
+   * libp2p's bootstrap module dials once; a member that refused us (busy, or
+   * per-address inbound rate limit) or was down must be retried while we are
+   * alone, with exponential backoff up to 30 s.
+   */
+  private rebootstrap (): void {
+    if (!this.running) return
+    const now = this.c.clock.now()
+    if (this.c.node.getConnections().length > 0) {
+      this.bootstrapBackoffMs = 1000
+      this.nextBootstrapAt = now + this.bootstrapBackoffMs
+      return
+    }
+    if (now < this.nextBootstrapAt) return
+    this.bootstrapBackoffMs = Math.min(30_000, this.bootstrapBackoffMs * 2)
+    this.nextBootstrapAt = now + this.bootstrapBackoffMs * (0.75 + Math.random() * 0.5)
+    for (const addr of this.init.bootstrap) {
+      let ma
+      try { ma = multiaddr(addr) } catch { continue }
+      this.c.node.dial(ma, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
+        .catch((err) => { this.c.logger.debug({ addr, err: (err as Error).message }, 'bootstrap dial failed') })
+    }
+  }
+
+  private dhtRound (): void {
+    const dht = this.services.dht
+    if (dht == null || !this.running) return
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)])
+    ;(async () => {
+      const cid = await fleetCid(this.fleetId)
+      if (this.c.node.getPeers().length > 0) {
+        try {
+          for await (const _ of dht.provide(cid, { signal })) { /* drain */ }
+        } catch (err) { this.c.logger.debug({ err: (err as Error).message }, 'DHT provide failed') }
+      }
+      for await (const ev of dht.findProviders(cid, { signal })) {
+        if (ev.name !== 'PROVIDER') continue
+        for (const p of ev.providers) {
+          const id = p.id.toString()
+          if (id === this.self) continue
+          await this.c.node.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
+          this.dial(id)
+        }
+      }
+    })().catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'DHT round failed') })
+  }
+
+  /** Asks the DHT where a peer went (it may have moved), at most once per 30 s per peer. */
+  private findPeer (peerId: string): void {
+    if (this.services.dht == null || !this.running) return
+    const now = this.c.clock.now()
+    if ((this.lastFindPeer.get(peerId) ?? 0) + 30_000 > now) return
+    this.lastFindPeer.set(peerId, now)
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(20_000)])
+    this.c.node.peerRouting.findPeer(peerIdFromString(peerId), { signal })
+      .then(async (info) => {
+        await this.c.node.peerStore.merge(info.id, { multiaddrs: info.multiaddrs })
+      })
+      .catch((err) => { this.c.logger.debug({ peerId, err: (err as Error).message }, 'DHT findPeer found nothing') })
+  }
+
+  private count (direction: 'in' | 'out'): void {
+    if (direction === 'in') this.messagesIn++
+    else this.messagesOut++
+    this.mIn?.inc({ direction })
+  }
+
+  private dropped (reason: GossipDropReason): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1
+    this.mDropped?.inc({ reason })
+  }
+}
+
+export function createDiscovery (init: DiscoveryInit = {}): (components: DiscoveryComponents) => Discovery {
+  return (components) => new Discovery(init, components)
+}

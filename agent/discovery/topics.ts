@@ -1,0 +1,28 @@
+/** Names derived from the fleet: gossip topics, DHT protocol and the fleet's provider key. */
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+
+const RAW = 0x55
+
+export function announceTopic (fleetId: string): string {
+  return `/skein/${fleetId}/announce/1`
+}
+
+export function revocationTopic (fleetId: string): string {
+  return `/skein/${fleetId}/revocations/1`
+}
+
+/** the private DHT's protocol: never the public IPFS one */
+export function dhtProtocol (fleetId: string): string {
+  return `/skein/${fleetId}/kad/1.0.0`
+}
+
+export function mdnsServiceTag (fleetId: string): string {
+  return `_skein-${fleetId}._udp.local`
+}
+
+/** The key every member provides in the DHT, so that reaching one member finds the rest. */
+export async function fleetCid (fleetId: string): Promise<CID> {
+  const digest = await sha256.digest(new TextEncoder().encode(`skein-fleet:${fleetId}`))
+  return CID.createV1(RAW, digest)
+}

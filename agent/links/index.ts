@@ -1,0 +1,299 @@
+/**
+ * Link telemetry and failure detection for every peer we track: RTT by libp2p
+ * ping (smoothed), loss over a window, ETX, a bandwidth estimate from probes,
+ * last seen, and a phi-accrual detector over heartbeats (ping successes and
+ * received announcements) driving the peer state machine in state.ts.
+ *
+ * For other subsystems (peering, scheduler): `links.get(peerId)` gives a
+ * LinkInfo snapshot; `links.onChange((peerId, from, to) => ...)` reports state
+ * changes; `links.heartbeat(peerId)` feeds an outside sign of life.
+ *
+ *   const links = createLinks({ pingIntervalMs: 1000, ... })({ clock, logger, ping: (p, o) => node.services.ping.ping(peerIdFromString(p), o) })
+ *   links.start(); links.track(peerId)
+ *   links.get(peerId) // { state: 'alive', rttMs: 0.4, loss: 0, etx: 1, phi: 0.2, ... }
+ */
+import { Gauge, Histogram, type Registry } from 'prom-client'
+import type { Clock } from '../clock.ts'
+import type { ComponentLogger } from '../logger.ts'
+import { PhiAccrual } from './phi.ts'
+import { initialLink, peerStates, transition, type LinkStatus, type PeerState, type Thresholds } from './state.ts'
+import { LinkTelemetry } from './telemetry.ts'
+
+export { PhiAccrual, phiOf } from './phi.ts'
+export { transition, initialLink, peerStates, type PeerState, type LinkStatus, type LinkEvent, type Thresholds } from './state.ts'
+export { LinkTelemetry } from './telemetry.ts'
+
+export interface LinksInit {
+  /** ms between pings to each peer; default 1000 */
+  pingIntervalMs?: number
+  /** ms a ping may take before it counts as lost; default 2000 */
+  pingTimeoutMs?: number
+  phiSuspect?: number
+  phiUnreachable?: number
+  recoverHeartbeats?: number
+  goneAfterMs?: number
+  lossWindow?: number
+  minStdDevMs?: number
+  /** ms between bandwidth probes of an alive peer; 0 = only on request; default 0 */
+  bandwidthProbeIntervalMs?: number
+  bandwidthProbeBytes?: number
+}
+
+export interface LinksComponents {
+  clock: Clock
+  logger: ComponentLogger
+  registry?: Registry
+  /** round-trip time to the peer in ms, or a rejection */
+  ping: (peerId: string, options: { signal: AbortSignal }) => Promise<number>
+  /** sends `bytes` to the peer and resolves once it acknowledged them; ms taken */
+  probe?: (peerId: string, bytes: number, options: { signal: AbortSignal }) => Promise<number>
+  /** a test hook: returns true to drop this heartbeat (a seeded loss model) */
+  dropHeartbeat?: (peerId: string) => boolean
+}
+
+export interface LinkInfo {
+  peerId: string
+  state: PeerState
+  /** ms since the epoch when the state was entered */
+  stateSince: number
+  rttMs: number | null
+  rttVarMs: number | null
+  loss: number | null
+  etx: number | null
+  bandwidthBps: number | null
+  phi: number
+  lastSeen: number | null
+  pings: number
+  pingFailures: number
+}
+
+interface Entry {
+  status: LinkStatus
+  phi: PhiAccrual
+  tel: LinkTelemetry
+  nextPingAt: number
+  nextProbeAt: number
+  inFlight: boolean
+  lastSeen?: number
+  /** pings lost since the last heartbeat: the failure detector's miss count for the next interval */
+  failsSinceBeat: number
+}
+
+export type LinkChangeListener = (peerId: string, from: PeerState, to: PeerState) => void
+
+export class Links {
+  readonly thresholds: Thresholds
+  private readonly init: Required<LinksInit>
+  private readonly c: LinksComponents
+  private readonly entries = new Map<string, Entry>()
+  private readonly listeners = new Set<LinkChangeListener>()
+  private timer?: { clear(): void }
+  private readonly abort = new AbortController()
+  private readonly rttHistogram?: Histogram
+  private running = false
+
+  constructor (init: LinksInit, components: LinksComponents) {
+    this.init = {
+      pingIntervalMs: init.pingIntervalMs ?? 1000,
+      pingTimeoutMs: init.pingTimeoutMs ?? 2000,
+      phiSuspect: init.phiSuspect ?? 5,
+      phiUnreachable: init.phiUnreachable ?? 8,
+      recoverHeartbeats: init.recoverHeartbeats ?? 2,
+      goneAfterMs: init.goneAfterMs ?? 600_000,
+      lossWindow: init.lossWindow ?? 20,
+      minStdDevMs: init.minStdDevMs ?? 100,
+      bandwidthProbeIntervalMs: init.bandwidthProbeIntervalMs ?? 0,
+      bandwidthProbeBytes: init.bandwidthProbeBytes ?? 16 * 1024
+    }
+    this.c = components
+    this.thresholds = {
+      phiSuspect: this.init.phiSuspect,
+      phiUnreachable: this.init.phiUnreachable,
+      recoverHeartbeats: this.init.recoverHeartbeats,
+      goneAfterMs: this.init.goneAfterMs
+    }
+    if (components.registry != null) {
+      const registers = [components.registry]
+      const counts = (): Record<PeerState, number> => this.counts()
+      const gauge: Gauge = new Gauge({
+        name: 'skein_peers',
+        help: 'Tracked peers by link state',
+        labelNames: ['state'],
+        registers,
+        collect () {
+          const c = counts()
+          for (const s of peerStates) gauge.set({ state: s }, c[s])
+        }
+      })
+      this.rttHistogram = new Histogram({
+        name: 'skein_link_rtt_seconds',
+        help: 'Round-trip times measured by ping, per sample',
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        registers
+      })
+    }
+  }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    // evaluate four times per ping interval: detection granularity without extra traffic
+    this.timer = this.c.clock.setInterval(() => { this.tick() }, Math.max(10, Math.round(this.init.pingIntervalMs / 4)))
+  }
+
+  stop (): void {
+    if (!this.running) return
+    this.running = false
+    this.timer?.clear()
+    this.abort.abort()
+  }
+
+  /** Starts measuring a peer (idempotent). A gone peer is brought back as alive. */
+  track (peerId: string): void {
+    const now = this.c.clock.now()
+    const e = this.entries.get(peerId)
+    if (e != null) return
+    const phi = new PhiAccrual({ expectedIntervalMs: this.init.pingIntervalMs, minStdDevMs: this.init.minStdDevMs, minIntervalMs: this.init.pingIntervalMs / 2 })
+    phi.heartbeat(now)
+    this.entries.set(peerId, {
+      status: initialLink(now),
+      phi,
+      tel: new LinkTelemetry(this.init.lossWindow),
+      nextPingAt: now,
+      nextProbeAt: this.init.bandwidthProbeIntervalMs > 0 ? now + this.init.pingIntervalMs * 2 : Infinity,
+      inFlight: false,
+      failsSinceBeat: 0
+    })
+  }
+
+  untrack (peerId: string): void {
+    this.entries.delete(peerId)
+  }
+
+  has (peerId: string): boolean {
+    return this.entries.has(peerId)
+  }
+
+  /** A sign of life from outside the ping loop (an announcement, a message). */
+  heartbeat (peerId: string): void {
+    const e = this.entries.get(peerId)
+    if (e == null) return
+    if (this.c.dropHeartbeat?.(peerId) === true) return
+    this.beat(peerId, e)
+  }
+
+  get (peerId: string): LinkInfo | undefined {
+    const e = this.entries.get(peerId)
+    return e == null ? undefined : this.info(peerId, e)
+  }
+
+  list (): LinkInfo[] {
+    return [...this.entries.entries()].map(([id, e]) => this.info(id, e))
+  }
+
+  state (peerId: string): PeerState | undefined {
+    return this.entries.get(peerId)?.status.state
+  }
+
+  counts (): Record<PeerState, number> {
+    const out: Record<PeerState, number> = { alive: 0, suspect: 0, unreachable: 0, gone: 0 }
+    for (const e of this.entries.values()) out[e.status.state]++
+    return out
+  }
+
+  onChange (fn: LinkChangeListener): () => void {
+    this.listeners.add(fn)
+    return () => { this.listeners.delete(fn) }
+  }
+
+  /** Measures bandwidth to a peer now; resolves to bits per second. */
+  async probeBandwidth (peerId: string, options: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    const e = this.entries.get(peerId)
+    if (e == null || this.c.probe == null) return undefined
+    const signal = AbortSignal.any([this.abort.signal, options.signal ?? AbortSignal.timeout(30_000)])
+    const bytes = this.init.bandwidthProbeBytes
+    const ms = await this.c.probe(peerId, bytes, { signal })
+    // the transfer time includes one round trip for the acknowledgement
+    e.tel.bandwidth(bytes, ms - (e.tel.srttMs ?? 0), this.c.clock.now())
+    return e.tel.bandwidthBps
+  }
+
+  private info (peerId: string, e: Entry): LinkInfo {
+    const now = this.c.clock.now()
+    return {
+      peerId,
+      state: e.status.state,
+      stateSince: e.status.since,
+      rttMs: e.tel.srttMs ?? null,
+      rttVarMs: e.tel.rttVarMs ?? null,
+      loss: e.tel.loss ?? null,
+      etx: e.tel.etx ?? null,
+      bandwidthBps: e.tel.bandwidthBps ?? null,
+      phi: Math.round(e.phi.phi(now) * 100) / 100,
+      lastSeen: e.lastSeen ?? null,
+      pings: e.tel.pings,
+      pingFailures: e.tel.pingFailures
+    }
+  }
+
+  private tick (): void {
+    const now = this.c.clock.now()
+    for (const [peerId, e] of this.entries) {
+      this.apply(peerId, e, { type: 'tick', now, phi: e.phi.phi(now) })
+      if (e.status.state === 'gone' || e.inFlight) continue
+      if (now >= e.nextPingAt) {
+        // unreachable peers are pinged less often: a dial to a dead address costs more than a ping
+        const every = e.status.state === 'unreachable' ? this.init.pingIntervalMs * 4 : this.init.pingIntervalMs
+        e.nextPingAt = now + every
+        this.pingOnce(peerId, e)
+      } else if (now >= e.nextProbeAt && e.status.state === 'alive') {
+        e.nextProbeAt = now + this.init.bandwidthProbeIntervalMs
+        e.inFlight = true
+        this.probeBandwidth(peerId).catch(() => {}).finally(() => { e.inFlight = false })
+      }
+    }
+  }
+
+  private pingOnce (peerId: string, e: Entry): void {
+    e.inFlight = true
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.pingTimeoutMs)])
+    this.c.ping(peerId, { signal }).then((rtt) => {
+      if (this.entries.get(peerId) !== e || !this.running) return
+      if (this.c.dropHeartbeat?.(peerId) === true) { e.tel.failure(); e.failsSinceBeat++; return }
+      e.tel.rtt(rtt)
+      this.rttHistogram?.observe(rtt / 1000)
+      this.beat(peerId, e)
+    }, () => {
+      if (this.entries.get(peerId) !== e) return
+      e.tel.failure()
+      e.failsSinceBeat++
+    }).finally(() => { e.inFlight = false })
+  }
+
+  private beat (peerId: string, e: Entry): void {
+    const now = this.c.clock.now()
+    e.lastSeen = now
+    // the lost pings of the silence just ended tell the detector how lossy this link is
+    if (e.phi.heartbeat(now, e.failsSinceBeat)) e.failsSinceBeat = 0
+    this.apply(peerId, e, { type: 'heartbeat', now })
+  }
+
+  private apply (peerId: string, e: Entry, ev: Parameters<typeof transition>[1]): void {
+    const next = transition(e.status, ev, this.thresholds)
+    if (next === e.status) return
+    const from = e.status.state
+    e.status = next
+    if (next.state !== from) {
+      this.c.logger.info({ peerId, from, to: next.state, phi: Math.round(e.phi.phi(ev.now) * 10) / 10 }, 'peer state changed')
+      for (const fn of this.listeners) {
+        try { fn(peerId, from, next.state) } catch (err) { this.c.logger.error({ err }, 'link listener failed') }
+      }
+    }
+  }
+}
+
+export function createLinks (init: LinksInit = {}): (components: LinksComponents) => Links {
+  return (components) => new Links(init, components)
+}
+
+export { PROBE_PROTOCOL, probeHandler, prober } from './probe.ts'
