@@ -10,6 +10,7 @@
  *   startS                 time for agents 1..N-1 to start (--batch at a time, default 2)
  *   fullViewS              from the moment all have started until every agent has a verified announcement of every other
  *   fullViewFromLaunchS    the same, counted from launching agents 1..N-1
+ *   viewMin, viewMean      peers known per agent (of N-1) when the full view was reached or the wait gave up (120 s)
  *   messagesPerAgentPerS   gossip messages (in + out) per agent per second, steady state over --window
  *   membershipKbitPerAgentPerS  bytes on gossipsub, ping, membership and DHT streams per agent, steady state (libp2p's own counters)
  *   detectionS             from stopping one agent (a clean stop: its sockets close) until every other marks it unreachable
@@ -112,6 +113,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const full = (): boolean => agents.every((a) => (a.discovery?.discovery?.peers().length ?? 0) >= o.agents - 1)
     const ok = await waitFor(full, 120_000)
     const viewAt = performance.now()
+    const views = agents.map((a) => a.discovery?.discovery?.peers().length ?? 0)
     log(ok ? `full view after ${round((viewAt - started) / 1000)} s` : 'no full view within 120 s')
     // steady state: let the join burst settle, then count
     await sleep(3000)
@@ -142,6 +144,9 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       startS: round((started - launched) / 1000),
       fullViewS: ok ? round((viewAt - started) / 1000) : null,
       fullViewFromLaunchS: ok ? round((viewAt - launched) / 1000) : null,
+      // when there is no full view: how far from it (peers known, of N-1)
+      viewMin: Math.min(...views),
+      viewMean: round(views.reduce((x, y) => x + y, 0) / views.length, 1),
       messagesPerAgentPerS: round((m1 - m0) / o.agents / windowS, 3),
       membershipKbitPerAgentPerS: round((b1 - b0) * 8 / 1000 / o.agents / windowS, 2),
       detectionS: detected ? round(detectionS) : null,
