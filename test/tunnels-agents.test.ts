@@ -6,6 +6,8 @@
 import t from 'tap'
 import { zero } from '../protocol/peering/index.ts'
 import type { TunnelsBodyType } from '../agent/api/routes/tunnels.ts'
+import type { PeerView } from '../agent/api/routes/peers.ts'
+import { decodeTunnelKeyBinding, verifyTunnelKey } from '../agent/tunnels/index.ts'
 import { startAgent } from './helpers/agent.ts'
 
 async function waitFor (fn: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
@@ -38,6 +40,15 @@ t.test('a lease brings a tunnel up on both agents; releasing it takes it down', 
   t.match(va.peers[0], { peerId: b.peerId, publicKey: vb.publicKey, overlayAddress: vb.overlayAddress, source: 'lease', allowedIps: [`${vb.overlayAddress}/32`, '10.42.2.0/24'] }, 'the consumer tunnels to the provider')
   t.match(vb.peers[0], { peerId: a.peerId, publicKey: va.publicKey, overlayAddress: va.overlayAddress, source: 'lease', allowedIps: [`${va.overlayAddress}/32`, '10.42.1.0/24'] }, 'and the provider to the consumer')
   t.match(va.peers[0]?.endpoint, /^127\.0\.0\.1:51820$/, 'the endpoint is the peer\'s address with its WireGuard port')
+  // B's signed tunnel key binding reached A in its announcement, naming B's key and overlay address
+  await waitFor(() => (a.discovery?.discovery?.peer(b.peerId)?.announcement.wgKeyBinding?.byteLength ?? 0) > 0)
+  const bindingB = decodeTunnelKeyBinding(a.discovery?.discovery?.peer(b.peerId)?.announcement.wgKeyBinding ?? new Uint8Array())
+  await t.resolves(verifyTunnelKey(bindingB, { now: Date.now(), expectedPeerId: b.peerId }))
+  t.match(bindingB, { wgPublicKey: vb.publicKey, overlayAddress: vb.overlayAddress })
+  // the tunnel shows in the peer's link record and in the metrics
+  await waitFor(async () => (await ca.get<PeerView>(`/v1/peers/${b.peerId}`)).tunnel != null)
+  t.match((await ca.get<PeerView>(`/v1/peers/${b.peerId}`)).tunnel, { state: 'connecting', rxBytes: 0 }, 'the dry-run tunnel never completes a handshake')
+  t.match(await a.metrics?.registry.metrics(), /skein_tunnel_peers\{state="connecting"\} 1/)
   await a.peering.release(lease.id)
   await waitFor(async () => (await ca.get<TunnelsBodyType>('/v1/tunnels')).peers.length === 0 && (await cb.get<TunnelsBodyType>('/v1/tunnels')).peers.length === 0)
   t.pass('the last lease ending tears both tunnels down')

@@ -19,7 +19,7 @@
  * For other subsystems (peering, offers, tunnels):
  *   discovery.isMember(peerId)                 // verified member now
  *   node.handle(PROTO, discovery.guard(handler)) // streams only from members
- *   discovery.update({ offer, wgPublicKey, podCidr }) // re-announce with new fields
+ *   discovery.update({ offer, wgPublicKey, wgKeyBinding, podCidr }) // re-announce with new fields
  *   discovery.peer(peerId)?.announcement.offer
  *   discovery.onAnnouncement((rec) => ...)
  */
@@ -98,6 +98,8 @@ export interface PeerRecord {
 export interface AnnounceFields {
   offer?: OfferSummary
   wgPublicKey?: string
+  /** the encoded, signed tunnel key binding (agent/tunnels/binding.ts) */
+  wgKeyBinding?: Uint8Array
   podCidr?: string
   labels?: Record<string, string>
 }
@@ -321,6 +323,7 @@ export class Discovery {
       version,
       ...(this.fields.offer != null ? { offer: this.fields.offer } : {}),
       ...(this.fields.wgPublicKey != null ? { wgPublicKey: this.fields.wgPublicKey } : {}),
+      ...(this.fields.wgKeyBinding != null ? { wgKeyBinding: this.fields.wgKeyBinding } : {}),
       ...(this.fields.podCidr != null ? { podCidr: this.fields.podCidr } : {})
     }
     this.ownRaw = await signAnnouncement(this.c.privateKey, data, this.c.fleet.certificate)

@@ -43,7 +43,10 @@ export function peerView (s: ViewSources, peerId: string): PeerView | undefined 
     offer: a?.offer ?? null,
     wgPublicKey: a?.wgPublicKey != null && a.wgPublicKey !== '' ? a.wgPublicKey : null,
     podCidr: a?.podCidr != null && a.podCidr !== '' ? a.podCidr : null,
-    version: a?.version != null && a.version !== '' ? a.version : null
+    version: a?.version != null && a.version !== '' ? a.version : null,
+    tunnel: link?.tunnel != null
+      ? { ...link.tunnel, latestHandshake: iso(link.tunnel.latestHandshake), observedAt: iso(link.tunnel.observedAt) ?? new Date(0).toISOString() }
+      : null
   }
 }
 

@@ -6,7 +6,9 @@
  *
  * For other subsystems (peering, scheduler): `links.get(peerId)` gives a
  * LinkInfo snapshot; `links.onChange((peerId, from, to) => ...)` reports state
- * changes; `links.heartbeat(peerId)` feeds an outside sign of life.
+ * changes; `links.heartbeat(peerId)` feeds an outside sign of life;
+ * `links.noteTunnel(peerId, health)` records the WireGuard tunnel's health
+ * (agent/tunnels) and counts a new handshake or received bytes as one.
  *
  *   const links = createLinks({ pingIntervalMs: 1000, ... })({ clock, logger, ping: (p, o) => node.services.ping.ping(peerIdFromString(p), o) })
  *   links.start(); links.track(peerId)
@@ -65,6 +67,25 @@ export interface LinkInfo {
   lastSeen: number | null
   pings: number
   pingFailures: number
+  /** the WireGuard tunnel to the peer (agent/tunnels), null when none */
+  tunnel: LinkTunnel | null
+}
+
+/** What the tunnel subsystem reports about the tunnel to one peer (a TunnelHealth). */
+export interface TunnelSample {
+  state: 'up' | 'connecting' | 'stale'
+  endpoint: string | null
+  /** ms since the epoch of the latest completed handshake, null when none yet */
+  latestHandshake: number | null
+  rxBytes: number
+  txBytes: number
+}
+
+export interface LinkTunnel extends TunnelSample {
+  /** seconds since the latest handshake, now; null when none yet */
+  handshakeAgeS: number | null
+  /** ms since the epoch of the sample */
+  observedAt: number
 }
 
 interface Entry {
@@ -77,6 +98,7 @@ interface Entry {
   lastSeen?: number
   /** pings lost since the last heartbeat: the failure detector's miss count for the next interval */
   failsSinceBeat: number
+  tunnel?: TunnelSample & { observedAt: number }
 }
 
 export type LinkChangeListener = (peerId: string, from: PeerState, to: PeerState) => void
@@ -182,6 +204,29 @@ export class Links {
     this.beat(peerId, e)
   }
 
+  /**
+   * The tunnel's health for a tracked peer (untracked ones are ignored). A
+   * handshake newer than the last sample, or more bytes received, is evidence
+   * the peer is alive: a heartbeat. A stale tunnel is not evidence of death:
+   * pings decide that.
+   */
+  noteTunnel (peerId: string, sample: TunnelSample): void {
+    const e = this.entries.get(peerId)
+    if (e == null) return
+    const prev = e.tunnel
+    e.tunnel = {
+      state: sample.state,
+      endpoint: sample.endpoint,
+      latestHandshake: sample.latestHandshake,
+      rxBytes: sample.rxBytes,
+      txBytes: sample.txBytes,
+      observedAt: this.c.clock.now()
+    }
+    const newHandshake = sample.latestHandshake != null && sample.latestHandshake > (prev?.latestHandshake ?? 0)
+    const received = sample.rxBytes > (prev?.rxBytes ?? 0)
+    if (newHandshake || received) this.heartbeat(peerId)
+  }
+
   get (peerId: string): LinkInfo | undefined {
     const e = this.entries.get(peerId)
     return e == null ? undefined : this.info(peerId, e)
@@ -232,7 +277,10 @@ export class Links {
       phi: Math.round(e.phi.phi(now) * 100) / 100,
       lastSeen: e.lastSeen ?? null,
       pings: e.tel.pings,
-      pingFailures: e.tel.pingFailures
+      pingFailures: e.tel.pingFailures,
+      tunnel: e.tunnel == null
+        ? null
+        : { ...e.tunnel, handshakeAgeS: e.tunnel.latestHandshake != null ? Math.max(0, Math.round((now - e.tunnel.latestHandshake) / 1000)) : null }
     }
   }
 

@@ -6,11 +6,13 @@
  *
  *   const b = await signTunnelKey(identity.privateKey, { wgPublicKey, peerId, overlayAddress, expiresAt })
  *   await verifyTunnelKey(b, { now: Date.now() }) // throws TunnelKeyBindingError when forged or stale
+ *   announce(encodeTunnelKeyBinding(b)); decodeTunnelKeyBinding(bytes) // on the wire (Announcement.wg_key_binding)
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { toString as u8ToString } from 'uint8arrays/to-string'
 import { signPayload, verifyPayload } from '../../protocol/signing/index.ts'
-import { decodeWgKey, parseIpv4 } from './net.ts'
+import { decodeWgKey, formatIpv4, parseIpv4 } from './net.ts'
 import { TunnelKeyBindingError } from './errors.ts'
 
 export interface TunnelKeyClaim {
@@ -79,5 +81,38 @@ export async function verifyTunnelKey (binding: TunnelKeyBinding, opts: { now: n
   }
   if (binding.expiresAt <= opts.now) {
     throw new TunnelKeyBindingError(`tunnel key binding of ${binding.peerId} expired at ${new Date(binding.expiresAt).toISOString()}`)
+  }
+}
+
+/** On the wire: the signed payload (tunnelKeyPayload) followed by the signature. */
+export function encodeTunnelKeyBinding (b: TunnelKeyBinding): Uint8Array {
+  const sig = Buffer.from(b.signature, 'base64')
+  if (sig.byteLength === 0) throw new TunnelKeyBindingError('tunnel key binding has no signature')
+  return new Uint8Array(Buffer.concat([tunnelKeyPayload(b), sig]))
+}
+
+/** The inverse of encodeTunnelKeyBinding; checks the layout only (verifyTunnelKey checks the signature). */
+export function decodeTunnelKeyBinding (bytes: Uint8Array): TunnelKeyBinding {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (buf.byteLength < 34) throw new TunnelKeyBindingError(`tunnel key binding of ${buf.byteLength} bytes is too short`)
+  const pidLen = buf.readUInt16BE(32)
+  const sigAt = 34 + pidLen + 4 + 8
+  const sigLen = buf.byteLength - sigAt
+  if (sigLen < 1 || sigLen > 256) throw new TunnelKeyBindingError(`tunnel key binding of ${buf.byteLength} bytes does not fit its layout`)
+  let peerId: string
+  try {
+    peerId = peerIdFromString(u8ToString(buf.subarray(34, 34 + pidLen), 'base58btc')).toString()
+  } catch {
+    throw new TunnelKeyBindingError('tunnel key binding names no usable peer ID')
+  }
+  const a = buf.readUInt32BE(34 + pidLen)
+  const expiresAt = Number(buf.readBigUInt64BE(38 + pidLen))
+  if (!Number.isSafeInteger(expiresAt)) throw new TunnelKeyBindingError('tunnel key binding has an impossible expiry')
+  return {
+    wgPublicKey: buf.subarray(0, 32).toString('base64'),
+    peerId,
+    overlayAddress: formatIpv4(a),
+    expiresAt,
+    signature: buf.subarray(sigAt).toString('base64')
   }
 }

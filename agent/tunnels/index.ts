@@ -14,6 +14,7 @@
  *   await tunnels.stop() // removes the interface unless keepOnStop
  */
 import type { PrivateKey } from '@libp2p/interface'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Clock } from '../clock.ts'
 import type { ComponentLogger } from '../logger.ts'
 import { loadOrCreateWgKey, type WgKeyPair } from './keys.ts'
@@ -26,7 +27,7 @@ import { TunnelsDisabledError } from './errors.ts'
 
 export * from './errors.ts'
 export { loadOrCreateWgKey, generateWgKeyPair, wgPublicKeyOf, wgKeyFile, type WgKeyPair } from './keys.ts'
-export { signTunnelKey, verifyTunnelKey, tunnelKeyPayload, type TunnelKeyBinding, type TunnelKeyClaim } from './binding.ts'
+export { signTunnelKey, verifyTunnelKey, tunnelKeyPayload, encodeTunnelKeyBinding, decodeTunnelKeyBinding, type TunnelKeyBinding, type TunnelKeyClaim } from './binding.ts'
 export { buildDesired, type DesiredState, type DesiredPeer, type TunnelPeerInput, type Refusal } from './desired.ts'
 export { interfaceNameFor, endpointsFrom, parseCidr, deriveOverlayAddress, overlayProbe, formatIpv4 } from './net.ts'
 export { pickBackend, WgBackend, DryRunBackend, parseDump, type TunnelBackend, type BackendKind, type BackendChoice, type ObservedInterface, type ObservedPeer } from './backend.ts'
@@ -74,6 +75,8 @@ export interface TunnelsComponents {
   privateKey: PrivateKey
   clock: Clock
   logger: ComponentLogger
+  /** Prometheus registry for the skein_tunnel_* metrics; none when absent */
+  registry?: Registry
 }
 
 export interface TunnelHealth {
@@ -134,13 +137,67 @@ export class Tunnels {
   private lastReconcileAt?: number
   private lastError?: string
   private readonly listeners = new Set<TunnelHealthListener>()
+  private readonly passListeners = new Set<() => void>()
   private readonly controller = new AbortController()
+  /** last rx/tx seen per WireGuard peer key, to turn `wg` counters (reset when a peer is re-added) into monotonic totals */
+  private readonly lastTransfer = new Map<string, { rx: number, tx: number }>()
+  private readonly m?: { rx: Counter, tx: Counter, errors: Counter, refused: Counter }
 
   constructor (init: TunnelsInit, components: TunnelsComponents) {
     this.init = init
     this.c = components
     this.log = components.logger
     this.interface = init.interface ?? interfaceNameFor(components.peerId)
+    if (components.registry != null) {
+      const registers = [components.registry]
+      const peers = (): TunnelPeerView[] => this.desired != null ? this.view().peers : []
+      const count: Gauge = new Gauge({
+        name: 'skein_tunnel_peers',
+        help: 'WireGuard peers on the tunnel interface, by tunnel state (up: handshake within 180 s)',
+        labelNames: ['state'],
+        registers,
+        collect () {
+          const ps = peers()
+          for (const st of ['up', 'connecting', 'stale'] as const) count.set({ state: st }, ps.filter((p) => p.state === st).length)
+        }
+      })
+      const age: Gauge = new Gauge({
+        name: 'skein_tunnel_handshake_age_seconds',
+        help: 'Seconds since the latest completed WireGuard handshake, per peer with a tunnel (absent before the first)',
+        labelNames: ['peer'],
+        registers,
+        collect () {
+          age.reset()
+          for (const p of peers()) if (p.handshakeAgeS != null) age.set({ peer: p.peerId }, p.handshakeAgeS)
+        }
+      })
+      this.m = {
+        rx: new Counter({ name: 'skein_tunnel_rx_bytes_total', help: 'Bytes received over the WireGuard tunnels (as `wg show` counts them)', registers }),
+        tx: new Counter({ name: 'skein_tunnel_tx_bytes_total', help: 'Bytes sent over the WireGuard tunnels (as `wg show` counts them)', registers }),
+        errors: new Counter({ name: 'skein_tunnel_reconcile_errors_total', help: 'Tunnel reconcile passes that failed (retried next pass)', registers }),
+        refused: new Counter({ name: 'skein_tunnel_binding_refused_total', help: 'Tunnel key bindings of peers refused, by reason', labelNames: ['reason'], registers })
+      }
+    }
+  }
+
+  /** The clock's now, ms (for the lease wiring's binding checks). */
+  now (): number { return this.c.clock.now() }
+
+  /** A peer's tunnel key binding was refused: no tunnel to it; logged with the reason and counted. */
+  noteBindingRefused (peerId: string, reason: string, message: string): void {
+    this.log.warn({ peerId, reason, message }, `tunnel refused: the peer's tunnel key binding is ${reason}`)
+    this.m?.refused.inc({ reason })
+  }
+
+  /** An error around the tunnels (outside a reconcile pass), logged. */
+  noteError (what: string, err: unknown): void {
+    this.log.error({ err }, what)
+  }
+
+  /** Called after every successful reconcile pass; returns a function that unsubscribes. */
+  onReconciled (fn: () => void): () => void {
+    this.passListeners.add(fn)
+    return () => { this.passListeners.delete(fn) }
   }
 
   get backend (): TunnelBackend {
@@ -313,8 +370,10 @@ export class Tunnels {
       this.lastReconcileAt = this.c.clock.now()
       if (this.lastError != null) this.log.info('tunnel reconcile works again')
       this.lastError = undefined
+      this.countTransfer()
     } catch (err) {
       if (!this.started) return
+      this.m?.errors.inc()
       const msg = (err as Error).message
       if (msg !== this.lastError) this.log.error({ err }, 'tunnel reconcile failed; retrying next pass')
       this.lastError = msg
@@ -326,6 +385,25 @@ export class Tunnels {
         try { fn(h) } catch (err) { this.log.error({ err }, 'tunnel health listener threw') }
       }
     }
+    for (const fn of this.passListeners) {
+      try { fn() } catch (err) { this.log.error({ err }, 'tunnel reconcile listener threw') }
+    }
+  }
+
+  /** Adds what each peer's `wg` counters grew by since the last pass to the rx/tx totals. */
+  private countTransfer (): void {
+    const seen = new Set<string>()
+    for (const o of this.observed?.peers ?? []) {
+      seen.add(o.publicKey)
+      const prev = this.lastTransfer.get(o.publicKey) ?? { rx: 0, tx: 0 }
+      // a counter that went down was reset (peer removed and re-added): all of it is new
+      const drx = o.rxBytes >= prev.rx ? o.rxBytes - prev.rx : o.rxBytes
+      const dtx = o.txBytes >= prev.tx ? o.txBytes - prev.tx : o.txBytes
+      if (drx > 0) this.m?.rx.inc(drx)
+      if (dtx > 0) this.m?.tx.inc(dtx)
+      this.lastTransfer.set(o.publicKey, { rx: o.rxBytes, tx: o.txBytes })
+    }
+    for (const k of [...this.lastTransfer.keys()]) if (!seen.has(k)) this.lastTransfer.delete(k)
   }
 }
 

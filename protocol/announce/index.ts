@@ -1,6 +1,7 @@
 /**
  * Announcements as pure logic: what an agent tells its fleet about itself
- * (addresses, labels, offer summary, WireGuard public key, pod CIDR), signed
+ * (addresses, labels, offer summary, WireGuard public key and its signed
+ * tunnel key binding, pod CIDR), signed
  * with the agent's own key under the 'announce' domain, sequence-numbered and
  * with an expiry. `validateAnnouncement` is the one check every received
  * announcement goes through — gossip, hello, wherever it came from.
@@ -15,7 +16,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { signPayload, verifyPayload } from '../signing/index.ts'
 import { Announcement, SignedAnnouncement } from '../pb/announce.js'
 import { type DropReason } from './errors.ts'
-import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS } from './constants.ts'
+import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
 
 export * from './errors.ts'
 export * from './constants.ts'
@@ -43,6 +44,8 @@ export interface AnnouncementData {
   wgPublicKey?: string
   podCidr?: string
   version?: string
+  /** the agent's signed tunnel key binding, opaque here (agent/tunnels/binding.ts decodes it); absent when none */
+  wgKeyBinding?: Uint8Array
 }
 
 export interface ValidAnnouncement {
@@ -105,7 +108,8 @@ export function encodeAnnouncement (data: AnnouncementData): Uint8Array {
       : {}),
     wgPublicKey: data.wgPublicKey != null && data.wgPublicKey !== '' ? new Uint8Array(Buffer.from(data.wgPublicKey, 'base64')) : new Uint8Array(),
     podCidr: data.podCidr ?? '',
-    version: data.version ?? ''
+    version: data.version ?? '',
+    wgKeyBinding: ab(data.wgKeyBinding ?? new Uint8Array())
   })
 }
 
@@ -124,6 +128,7 @@ export function decodeAnnouncementBody (body: Uint8Array): AnnouncementData {
     podCidr: a.podCidr,
     version: a.version
   }
+  if (a.wgKeyBinding.byteLength > 0) out.wgKeyBinding = a.wgKeyBinding
   if (a.offer != null) {
     out.offer = {
       cpuMillis: Number(a.offer.cpuMillis),
@@ -159,6 +164,9 @@ export async function validateAnnouncement (bytes: Uint8Array, ctx: ValidateCont
     a = decodeAnnouncementBody(signed.body)
   } catch (err) {
     return { ok: false, reason: 'malformed', message: `cannot decode announcement: ${(err as Error).message}` }
+  }
+  if ((a.wgKeyBinding?.byteLength ?? 0) > MAX_WG_KEY_BINDING_BYTES) {
+    return { ok: false, reason: 'malformed', message: `tunnel key binding of ${a.wgKeyBinding?.byteLength ?? 0} bytes is over the ${MAX_WG_KEY_BINDING_BYTES}-byte limit` }
   }
   const peerId = a.peerId
   let publicKey

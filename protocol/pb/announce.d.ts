@@ -72,6 +72,7 @@ export interface Announcement {
     wgPublicKey: Uint8Array<ArrayBuffer>;
     podCidr: string;
     version: string;
+    wgKeyBinding: Uint8Array<ArrayBuffer>;
 }
 export declare namespace Announcement {
     const codec: () => Codec<Announcement>;
@@ -146,9 +147,13 @@ export declare namespace Announcement {
         field: '$.version';
         value: string;
     }
+    interface AnnouncementWgKeyBindingFieldEvent {
+        field: '$.wgKeyBinding';
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<Announcement>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedMsFieldEvent | AnnouncementExpiresMsFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementLabelsKeyFieldEvent | AnnouncementLabelsValueFieldEvent | AnnouncementOfferCpuMillisFieldEvent | AnnouncementOfferMemoryBytesFieldEvent | AnnouncementOfferPodsFieldEvent | AnnouncementOfferGpuFieldEvent | AnnouncementOfferEphemeralStorageBytesFieldEvent | AnnouncementOfferGenerationFieldEvent | AnnouncementOfferHopsFieldEvent | AnnouncementWgPublicKeyFieldEvent | AnnouncementPodCidrFieldEvent | AnnouncementVersionFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedMsFieldEvent | AnnouncementExpiresMsFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementLabelsKeyFieldEvent | AnnouncementLabelsValueFieldEvent | AnnouncementOfferCpuMillisFieldEvent | AnnouncementOfferMemoryBytesFieldEvent | AnnouncementOfferPodsFieldEvent | AnnouncementOfferGpuFieldEvent | AnnouncementOfferEphemeralStorageBytesFieldEvent | AnnouncementOfferGenerationFieldEvent | AnnouncementOfferHopsFieldEvent | AnnouncementWgPublicKeyFieldEvent | AnnouncementPodCidrFieldEvent | AnnouncementVersionFieldEvent | AnnouncementWgKeyBindingFieldEvent>;
 }
 export interface SignedAnnouncement {
     body: Uint8Array<ArrayBuffer>;

@@ -305,6 +305,10 @@ export var Announcement;
                     w.uint32(82);
                     w.string(obj.version);
                 }
+                if ((obj.wgKeyBinding != null && obj.wgKeyBinding.byteLength > 0)) {
+                    w.uint32(90);
+                    w.bytes(obj.wgKeyBinding);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -318,7 +322,8 @@ export var Announcement;
                     labels: [],
                     wgPublicKey: uint8ArrayAlloc(0),
                     podCidr: '',
-                    version: ''
+                    version: '',
+                    wgKeyBinding: uint8ArrayAlloc(0)
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -372,6 +377,10 @@ export var Announcement;
                         }
                         case 10: {
                             obj.version = reader.string();
+                            break;
+                        }
+                        case 11: {
+                            obj.wgKeyBinding = reader.bytes();
                             break;
                         }
                         default: {
@@ -469,6 +478,13 @@ export var Announcement;
                             yield {
                                 field: `${prefix}.version`,
                                 value: reader.string()
+                            };
+                            break;
+                        }
+                        case 11: {
+                            yield {
+                                field: `${prefix}.wgKeyBinding`,
+                                value: reader.bytes()
                             };
                             break;
                         }

@@ -16,6 +16,16 @@ export const OfferBody = Type.Object({
   hops: Type.Integer()
 }, { description: 'What the peer lends now, as it announced it.' })
 
+export const PeerTunnelBody = Type.Object({
+  state: Type.Union([Type.Literal('up'), Type.Literal('connecting'), Type.Literal('stale')], { description: 'up: handshake within 180 s; connecting: none completed yet; stale: older' }),
+  endpoint: Nullable(Type.String({ description: 'host:port WireGuard sends to' })),
+  latestHandshake: Nullable(Type.String({ format: 'date-time', description: 'latest completed WireGuard handshake' })),
+  handshakeAgeS: Nullable(Type.Integer({ description: 'seconds since it' })),
+  rxBytes: Type.Number({ description: 'bytes received over the tunnel' }),
+  txBytes: Type.Number({ description: 'bytes sent over the tunnel' }),
+  observedAt: Type.String({ format: 'date-time', description: 'when the tunnel subsystem last read `wg show`' })
+}, { description: 'The WireGuard tunnel to the peer; a new handshake or received bytes count as a heartbeat.' })
+
 export const PeerBody = Type.Object({
   peerId: Type.String(),
   state: Type.Union([Type.Literal('alive'), Type.Literal('suspect'), Type.Literal('unreachable'), Type.Literal('gone')], { description: 'link state from the phi-accrual failure detector' }),
@@ -41,7 +51,8 @@ export const PeerBody = Type.Object({
   offer: Nullable(OfferBody),
   wgPublicKey: Nullable(Type.String()),
   podCidr: Nullable(Type.String()),
-  version: Nullable(Type.String())
+  version: Nullable(Type.String()),
+  tunnel: Nullable(PeerTunnelBody)
 }, { description: 'One peer as this agent sees it.' })
 
 export type PeerView = Type.Static<typeof PeerBody>

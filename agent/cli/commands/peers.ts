@@ -9,6 +9,12 @@ import { outputOption, render, renderKeyValues, renderTable, type OutputFormat }
 const ago = (iso: string | null, now: number): string | undefined => iso == null ? undefined : `${formatDuration(Math.max(0, now - Date.parse(iso)))} ago`
 const num = (v: number | null, digits: number, unit = ''): string | undefined => v == null ? undefined : `${v.toFixed(digits)}${unit}`
 
+/** 'up 12s' (state, handshake age), or undefined without a tunnel */
+export function tunnelCell (t: PeerView['tunnel']): string | undefined {
+  if (t == null) return undefined
+  return t.handshakeAgeS == null ? t.state : `${t.state} ${formatDuration(t.handshakeAgeS * 1000)}`
+}
+
 export function peersTable (list: PeersList, now = Date.now()): string {
   if (list.peers.length === 0) return `no peers known yet (fleet ${list.fleetId})\n`
   return renderTable(list.peers, [
@@ -19,6 +25,7 @@ export function peersTable (list: PeersList, now = Date.now()): string {
     { header: 'phi', value: (p) => p.phi.toFixed(1), align: 'right' },
     { header: 'etx', value: (p) => num(p.etx, 2), align: 'right' },
     { header: 'member', value: (p) => p.member ? 'yes' : 'no' },
+    { header: 'tunnel', value: (p) => tunnelCell(p.tunnel) },
     { header: 'last seen', value: (p) => ago(p.lastSeen, now) },
     { header: 'labels', value: (p) => Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',') }
   ])
@@ -36,7 +43,8 @@ function peerDetail (p: PeerView): string {
     ['labels', Object.entries(p.labels).map(([k, v]) => `${k}=${v}`)], ['addresses', p.addrs],
     ['announcement', p.seq == null ? null : `#${p.seq} at ${p.announcedAt ?? '-'}, expires ${p.announcementExpires ?? '-'}`],
     ['offer', p.offer == null ? null : `cpu ${p.offer.cpuMillis}m, memory ${p.offer.memoryBytes} B, pods ${p.offer.pods}, gpu ${p.offer.gpu}`],
-    ['wireguard key', p.wgPublicKey], ['pod CIDR', p.podCidr], ['version', p.version]
+    ['wireguard key', p.wgPublicKey], ['pod CIDR', p.podCidr], ['version', p.version],
+    ['tunnel', p.tunnel == null ? null : `${tunnelCell(p.tunnel) ?? ''}${p.tunnel.handshakeAgeS != null ? ' since handshake' : ''}, rx ${p.tunnel.rxBytes} B, tx ${p.tunnel.txBytes} B${p.tunnel.endpoint != null ? `, endpoint ${p.tunnel.endpoint}` : ''}`]
   ])
 }
 
