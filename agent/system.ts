@@ -104,7 +104,8 @@ export class Agent {
       await this.kube.start()
       this.log.info({ backend: kubeBackend.info.mode, server: kubeBackend.info.server, context: kubeBackend.info.context, kubeconfig: kubeBackend.info.source }, `kube backend: ${kubeBackend.info.mode}`)
       // the in-process emulator answers in milliseconds: start with a current capacity view; a real cluster syncs in the background
-      if (kubeBackend.info.mode === 'embedded') await this.kube.waitForSync({ signal: AbortSignal.timeout(5000) })
+      // generous: a drone busy at boot must not fail its start on this
+      if (kubeBackend.info.mode === 'embedded') await this.kube.waitForSync({ signal: AbortSignal.timeout(30_000) })
       this.discovery = new DiscoverySystem(config, {
         store: this.store, clock: this.clock, logger: this.logger, metrics: this.metrics,
         privateKey: this.identity.privateKey, selfPeerId: this.peerId, ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {})
@@ -114,8 +115,10 @@ export class Agent {
         listen: config.listen,
         announce: config.announce,
         metrics: this.metrics,
-        ...this.discovery.nodeOptions()
+        ...this.discovery.nodeOptions(),
+        maxConnections: config.connections.max
       }
+      if (!config.connections.exemptLoopback) delete nodeInit.allow
       this.node = await createNode(this.deps.nodeInit != null ? this.deps.nodeInit(nodeInit) : nodeInit)
       await this.node.start()
       await this.discovery.start(this.node)
@@ -131,17 +134,22 @@ export class Agent {
       await this.delegation.start()
       if (config.tunnels.enabled) {
         this.tunnels = createTunnels(tunnelsInitFrom(config.tunnels))({
-          stateDir: config.stateDir, peerId: this.peerId, privateKey: this.identity.privateKey, clock: this.clock, logger: this.logger.forComponent('skein:tunnels')
+          stateDir: config.stateDir, peerId: this.peerId, privateKey: this.identity.privateKey, clock: this.clock, logger: this.logger.forComponent('skein:tunnels'), registry: this.metrics.registry
         })
         await this.tunnels.start()
+        // tunnel health (handshake age, rx/tx) into link telemetry: a new handshake or received bytes is a heartbeat
+        const offTunnelHealth = this.tunnels.onHealth((h) => { this.discovery?.links?.noteTunnel(h.peerId, h) })
         // leases (either direction, active or in grace) bring tunnels up; the last one ending takes them down
         this.unwireTunnels = wireLeaseTunnels(this.tunnels, {
           selfPeerId: this.peerId,
           leases: this.peering,
           listenPort: config.tunnels.listenPort,
           ...(this.discovery.discovery != null ? { announcements: this.discovery.discovery } : {}),
-          observedAddrs: (id) => this.node?.getConnections().filter((c) => c.remotePeer.toString() === id).map((c) => c.remoteAddr.toString()) ?? []
+          observedAddrs: (id) => this.node?.getConnections().filter((c) => c.remotePeer.toString() === id).map((c) => c.remoteAddr.toString()) ?? [],
+          clock: this.clock
         })
+        const unwireLeases = this.unwireTunnels
+        this.unwireTunnels = () => { offTunnelHealth(); unwireLeases() }
       }
       this.startedAt = this.clock.now()
       this.api = createApiServer({

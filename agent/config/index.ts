@@ -77,6 +77,7 @@ export function finishConfig (merged: Record<string, unknown>, env: NodeJS.Proce
     fleet: {},
     discovery: {},
     links: {},
+    connections: {},
     tunnels: {},
     peering: {},
     kube: {},

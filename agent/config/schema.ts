@@ -66,6 +66,11 @@ export const ConfigSchema = Type.Object({
     bandwidthProbeInterval: Duration('Time between bandwidth probes of each alive peer; 0s probes only on request. Default: 0s.', '0s'),
     bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' })
   }, { additionalProperties: false, description: 'Link telemetry and failure detection.' }),
+  // libp2p connection limits (issue 10, network abuse)
+  connections: Type.Object({
+    max: Type.Integer({ minimum: 1, maximum: 100000, default: 300, description: 'Most libp2p connections open at once; inbound connections beyond it are refused and the least valuable are pruned. Default: 300 (connections).' }),
+    exemptLoopback: Type.Boolean({ default: true, description: 'Exempt connections from 127.0.0.0/8 and ::1 from connections.max and the per-address inbound rate limit (several agents on one host, tests, the simulator). Default: true.' })
+  }, { additionalProperties: false, description: 'Connection limits of the libp2p node.' }),
   // WireGuard tunnels between peered agents (issue 6; agent/tunnels)
   tunnels: Type.Object({
     enabled: Type.Boolean({ default: false, description: 'Run the tunnel subsystem (make a WireGuard key, bring up the interface, reconcile peers). Default: false.' }),

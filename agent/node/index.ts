@@ -12,7 +12,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey, ServiceMap, Stream } from '@libp2p/interface'
+import { Counter } from 'prom-client'
 import type { Metrics } from '../metrics/index.ts'
 import { productName, version } from '../version.ts'
 
@@ -43,6 +44,27 @@ export interface BaseServices {
 
 export type SkeinNode<S extends ServiceMap = ServiceMap> = Libp2p<BaseServices & S>
 
+/**
+ * Counts inbound streams libp2p refuses because a protocol's maxInboundStreams
+ * is reached on the connection (libp2p itself only aborts them), as
+ * skein_stream_rejects_total{protocol}. Reads the connection's muxer, which the
+ * Connection interface does not expose.
+ */
+function countStreamRejects (node: Libp2p, metrics: Metrics): void {
+  const existing = metrics.registry.getSingleMetric('skein_stream_rejects_total') as Counter<'protocol'> | undefined
+  const rejects = existing ?? new Counter({ name: 'skein_stream_rejects_total', help: 'Inbound streams refused because the protocol\'s per-connection stream limit was reached, by protocol', labelNames: ['protocol'], registers: [metrics.registry] })
+  node.addEventListener('connection:open', (evt) => {
+    const muxer = (evt.detail as unknown as { muxer?: { addEventListener?: (type: 'stream', fn: (e: CustomEvent<Stream>) => void) => void } }).muxer
+    muxer?.addEventListener?.('stream', (e) => {
+      const stream = e.detail
+      stream.addEventListener('close', (c) => {
+        const err = (c as Event & { error?: Error }).error
+        if (err?.name === 'TooManyInboundProtocolStreamsError') rejects.inc({ protocol: stream.protocol.slice(0, 64) })
+      }, { once: true })
+    })
+  })
+}
+
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<SkeinNode<S>> {
   const transports = init.replaceTransports === true ? (init.transports ?? []) : [tcp(), ...(init.transports ?? [])]
   const services = {
@@ -50,7 +72,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     ping: ping(),
     ...(init.services ?? {})
   } as unknown as ServiceFactoryMap<BaseServices & S>
-  return await createLibp2p<BaseServices & S>({
+  const node = await createLibp2p<BaseServices & S>({
     privateKey: init.privateKey,
     start: false,
     nodeInfo: { name: productName, version },
@@ -73,4 +95,6 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       : {}),
     services
   })
+  if (init.metrics != null) countStreamRejects(node, init.metrics)
+  return node
 }
