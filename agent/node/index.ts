@@ -59,7 +59,7 @@ function countStreamRejects (node: Libp2p, metrics: Metrics): void {
       const stream = e.detail
       stream.addEventListener('close', (c) => {
         const err = (c as Event & { error?: Error }).error
-        if (err?.name === 'TooManyInboundProtocolStreamsError') rejects.inc({ protocol: stream.protocol.slice(0, 64) })
+        if (err?.name === 'TooManyInboundProtocolStreamsError') rejects.inc({ protocol: String(stream.protocol ?? 'unknown').slice(0, 64) })
       }, { once: true })
     })
   })
