@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { decodeFleetPublicKey, encodeFleetPublicKey, fleetKeyId, fromText } from '../../protocol/membership/index.ts'
-import { writeFileAtomic0600 } from '../identity/index.ts'
+import { assertPrivateMode, writeFileAtomic0600 } from '../identity/index.ts'
 import { FleetConfigError } from './errors.ts'
 
 export const fleetKeyFile = 'fleet.key'
@@ -35,9 +35,7 @@ export async function readFleetPrivateKey (path: string): Promise<PrivateKey> {
   } catch (err) {
     throw new FleetConfigError(`cannot read the fleet key ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
-  if ((st.mode & 0o077) !== 0) {
-    throw new FleetConfigError(`fleet key ${path} is readable by group or others; refusing to use it`, { hint: `chmod 600 ${path}` })
-  }
+  assertPrivateMode(path, st.mode, 'fleet key', 'refusing to use it', (message, hint) => new FleetConfigError(message, { hint }))
   try {
     const key = privateKeyFromProtobuf(await readFile(path))
     if (key.type !== 'Ed25519') throw new Error(`a ${key.type} key`)

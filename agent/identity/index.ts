@@ -7,6 +7,7 @@
  *   id.peerId.toString()
  */
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -31,23 +32,14 @@ export async function ensureStateDir (stateDir: string): Promise<void> {
 export async function loadOrCreateIdentity (stateDir: string): Promise<Identity> {
   await ensureStateDir(stateDir)
   const path = join(stateDir, identityFile)
-  let st
-  try {
-    st = await stat(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-  }
+  const st = await statIfExists(path)
   if (st == null) {
     const privateKey = await generateKeyPair('Ed25519')
     await writeFileAtomic0600(path, privateKeyToProtobuf(privateKey))
     return { privateKey, peerId: peerIdFromPrivateKey(privateKey), created: true, path }
   }
   if (!st.isFile()) throw new IdentityError(`identity key ${path} is not a regular file`)
-  if ((st.mode & 0o077) !== 0) {
-    throw new IdentityError(
-      `identity key ${path} is readable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); refusing to start`,
-      { hint: `chmod 600 ${path}` })
-  }
+  assertPrivateMode(path, st.mode, 'identity key', 'refusing to start', (message, hint) => new IdentityError(message, { hint }))
   if (process.getuid != null && st.uid !== process.getuid()) {
     throw new IdentityError(`identity key ${path} belongs to uid ${st.uid}, not to this process (uid ${process.getuid()}); refusing to start`,
       { hint: `chown it to the agent's user, or run the agent as uid ${st.uid}` })
@@ -63,6 +55,22 @@ export async function loadOrCreateIdentity (stateDir: string): Promise<Identity>
     throw new IdentityError(`identity key ${path} is a ${privateKey.type} key; Skein identities are Ed25519`)
   }
   return { privateKey, peerId: peerIdFromPrivateKey(privateKey), created: false, path }
+}
+
+/** The stat of a file, or undefined when it does not exist yet. */
+export async function statIfExists (path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/** Refuses a secret file that group or others can read, with the error `fail` makes from a message and a hint. */
+export function assertPrivateMode (path: string, mode: number, what: string, refusal: string, fail: (message: string, hint: string) => Error): void {
+  if ((mode & 0o077) === 0) return
+  throw fail(`${what} ${path} is readable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); ${refusal}`, `chmod 600 ${path}`)
 }
 
 /** Writes a secret so that it is never visible with a wider mode, and is on disk before we return. */

@@ -8,9 +8,9 @@
  *   key.publicKey // 'base64 of 32 bytes'
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic0600 } from '../identity/index.ts'
+import { assertPrivateMode, statIfExists, writeFileAtomic0600 } from '../identity/index.ts'
 import { TunnelKeyError } from './errors.ts'
 import { decodeWgKey } from './net.ts'
 
@@ -50,21 +50,13 @@ export function wgPublicKeyOf (privateKey: string): string {
 /** Loads the key pair from the state directory, making it (0600) on first use. */
 export async function loadOrCreateWgKey (stateDir: string): Promise<WgKeyPair> {
   const path = join(stateDir, wgKeyFile)
-  let st
-  try {
-    st = await stat(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-  }
+  const st = await statIfExists(path)
   if (st == null) {
     const pair = generateWgKeyPair()
     await writeFileAtomic0600(path, `${pair.privateKey}\n`)
     return { ...pair, path, created: true }
   }
-  if ((st.mode & 0o077) !== 0) {
-    throw new TunnelKeyError(`WireGuard key ${path} is readable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); refusing to use it`,
-      { hint: `chmod 600 ${path}` })
-  }
+  assertPrivateMode(path, st.mode, 'WireGuard key', 'refusing to use it', (message, hint) => new TunnelKeyError(message, { hint }))
   const text = (await readFile(path, 'utf8')).trim()
   decodeWgKey(text, `WireGuard private key in ${path}`)
   return { privateKey: text, publicKey: wgPublicKeyOf(text), path, created: false }
