@@ -8,8 +8,11 @@ import {
 import { MembershipCertificate, SignedCertificate } from '../protocol/pb/membership.js'
 import { signPayload } from '../protocol/signing/index.ts'
 import {
-  signAnnouncement, validateAnnouncement, decodeSignedAnnouncement, MAX_ANNOUNCEMENT_BYTES, type AnnouncementData
+  signAnnouncement, validateAnnouncement, decodeSignedAnnouncement, decodeAnnouncementBody, encodeAnnouncement, MAX_ANNOUNCEMENT_BYTES, type AnnouncementData
 } from '../protocol/announce/index.ts'
+import { Announcement } from '../protocol/pb/announce.js'
+import { MAX_LABELS } from '../protocol/labels/index.ts'
+import { finishConfig } from '../agent/config/index.ts'
 
 const now = 1_800_000_000_000
 const day = 86_400_000
@@ -113,7 +116,7 @@ t.test('announcement codec round-trips any field values (property)', async (t) =
   await fc.assert(fc.asyncProperty(
     fc.record({
       seq: fc.integer({ min: 0, max: 2 ** 40 }),
-      labels: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
+      labels: fc.dictionary(fc.stringMatching(/^[a-z0-9]([-a-z0-9_.]{0,8}[a-z0-9])?$/), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
       ports: fc.array(fc.integer({ min: 1, max: 65535 }), { maxLength: 4 }),
       pods: fc.integer({ min: 0, max: 1000 }),
       memoryBytes: fc.oneof(fc.constant(3 * 2 ** 30), fc.integer({ min: 0, max: 2 ** 50 })),
@@ -134,4 +137,23 @@ t.test('announcement codec round-trips any field values (property)', async (t) =
       t.same(back.offer, d.offer)
       t.equal(back.podCidr, d.podCidr)
     }), { numRuns: 50 })
+})
+
+t.test('label keys that are not names are refused on the wire and in config, and never touch a prototype', async (t) => {
+  const key = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(key).toString()
+  for (const bad of ['__proto__', '', '-x', 'a b', 'x'.repeat(64), 'Bad_Prefix/x', '/x']) {
+    t.throws(() => encodeAnnouncement(data(peerId, { seq: 1, labels: { [bad]: 'v' } })), { name: 'InvalidLabelError' }, `encode refuses ${JSON.stringify(bad)}`)
+    const body = Announcement.encode({ ...Announcement.decode(encodeAnnouncement(data(peerId, { seq: 1 }))), labels: [{ key: bad, value: 'v' }] })
+    t.throws(() => decodeAnnouncementBody(body), { name: 'InvalidLabelError' }, `decode refuses ${JSON.stringify(bad)}`)
+  }
+  const twice = Announcement.encode({ ...Announcement.decode(encodeAnnouncement(data(peerId, { seq: 1 }))), labels: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] })
+  t.throws(() => decodeAnnouncementBody(twice), /appears twice/)
+  const many = Announcement.encode({ ...Announcement.decode(encodeAnnouncement(data(peerId, { seq: 1 }))), labels: Array.from({ length: MAX_LABELS + 1 }, (_, i) => ({ key: `k${i}`, value: '' })) })
+  t.throws(() => decodeAnnouncementBody(many), /over the limit/)
+  const ok = decodeAnnouncementBody(encodeAnnouncement(data(peerId, { seq: 1, labels: { 'skein.dev/cost': '0.12', region: 'eu', constructor: 'c' } })))
+  t.same(ok.labels, { 'skein.dev/cost': '0.12', region: 'eu', constructor: 'c' })
+  t.equal(ok.labels.constructor, 'c', 'a label named like a method is plain data')
+  t.equal(Object.getPrototypeOf(ok.labels), Object.prototype)
+  t.throws(() => finishConfig({ labels: { 'no good': 'x' } }, {}), { name: 'ConfigError', message: /labels/ })
 })

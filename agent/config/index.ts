@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml'
 import Value from 'typebox/value'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError } from '../errors.ts'
+import { checkLabels } from '../../protocol/labels/index.ts'
 import { ConfigSchema, type ConfigInput } from './schema.ts'
 import { parseDuration } from './duration.ts'
 import { checkTunnelsConfig } from '../tunnels/config.ts'
@@ -110,6 +111,11 @@ function checkSemantics (config: Config): void {
   if (config.api.startsWith('tcp:')) {
     const port = Number(config.api.slice(config.api.lastIndexOf(':') + 1))
     if (port > 65535) throw new ConfigError('api', `port ${port} is out of range 0-65535`)
+  }
+  try {
+    checkLabels(config.labels)
+  } catch (err) {
+    throw new ConfigError('labels', (err as Error).message, { hint: 'label keys look like region or skein.dev/cost' })
   }
   if (parseDuration(config.shutdownTimeout) === undefined) throw new ConfigError('shutdownTimeout', `"${config.shutdownTimeout}" is not a duration`)
   config.discovery.bootstrap.forEach((addr, i) => {

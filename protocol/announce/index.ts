@@ -14,6 +14,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PrivateKey } from '@libp2p/interface'
 import { signPayload, verifyPayload } from '../signing/index.ts'
+import { labelsFromPairs, labelsToPairs } from '../labels/index.ts'
 import { Announcement, SignedAnnouncement } from '../pb/announce.js'
 import { type DropReason } from './errors.ts'
 import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
@@ -92,7 +93,7 @@ export function encodeAnnouncement (data: AnnouncementData): Uint8Array {
     issuedMs: Math.round(data.issuedMs),
     expiresMs: Math.round(data.expiresMs),
     addrs: data.addrs.map((a) => ab(multiaddrBytes(a))),
-    labels: Object.entries(data.labels).sort(([a], [b]) => a < b ? -1 : 1).map(([key, value]) => ({ key, value })),
+    labels: labelsToPairs(data.labels),
     ...(data.offer != null
       ? {
           offer: {
@@ -115,8 +116,7 @@ export function encodeAnnouncement (data: AnnouncementData): Uint8Array {
 
 export function decodeAnnouncementBody (body: Uint8Array): AnnouncementData {
   const a = Announcement.decode(body)
-  const labels: Record<string, string> = {}
-  for (const l of a.labels) labels[l.key] = l.value
+  const labels = labelsFromPairs(a.labels)
   const out: AnnouncementData = {
     peerId: a.peerId,
     seq: Number(a.seq),

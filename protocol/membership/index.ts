@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { signPayload, verifyPayload } from '../signing/index.ts'
+import { labelsFromPairs, labelsToPairs } from '../labels/index.ts'
 import { MembershipCertificate, Revocation, SignedCertificate, SignedRevocation } from '../pb/membership.js'
 import { BadSignatureError, CertificateExpiredError, CertificatePeerMismatchError, CertificateRevokedError, NotAMemberError } from './errors.ts'
 import { CLOCK_SKEW_MS, MAX_CERTIFICATE_BYTES } from './constants.ts'
@@ -68,7 +69,7 @@ export async function issueCertificate (fleetKey: PrivateKey, init: IssueInit): 
   const body = MembershipCertificate.encode({
     peerId: init.peerId,
     roles: init.roles ?? [],
-    labels: Object.entries(init.labels ?? {}).sort(([a], [b]) => a < b ? -1 : 1).map(([key, value]) => ({ key, value })),
+    labels: labelsToPairs(init.labels ?? {}),
     issuedMs: Math.round(init.issuedMs ?? Date.now()),
     expiresMs: Math.round(init.expiresMs),
     fleetKeyId: fleetKeyId(fleetKey.publicKey)
@@ -176,8 +177,7 @@ export function decodeRevocation (bytes: Uint8Array): RevocationInfo {
 }
 
 function toCertificate (c: MembershipCertificate): Certificate {
-  const labels: Record<string, string> = {}
-  for (const l of c.labels) labels[l.key] = l.value
+  const labels = labelsFromPairs(c.labels)
   return { peerId: c.peerId, roles: c.roles, labels, issuedMs: Number(c.issuedMs), expiresMs: Number(c.expiresMs), fleetKeyId: c.fleetKeyId }
 }
 
