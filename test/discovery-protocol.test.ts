@@ -155,5 +155,5 @@ t.test('label keys that are not names are refused on the wire and in config, and
   t.same(ok.labels, { 'skein.dev/cost': '0.12', region: 'eu', constructor: 'c' })
   t.equal(ok.labels.constructor, 'c', 'a label named like a method is plain data')
   t.equal(Object.getPrototypeOf(ok.labels), Object.prototype)
-  t.throws(() => finishConfig({ labels: { 'no good': 'x' } }, {}), { name: 'ConfigError', message: /labels/ })
+  t.throws(() => finishConfig({ discovery: { labels: { 'no good': 'x' } } }, {}), { name: 'ConfigError', message: /discovery.labels/ })
 })

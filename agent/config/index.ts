@@ -113,9 +113,9 @@ function checkSemantics (config: Config): void {
     if (port > 65535) throw new ConfigError('api', `port ${port} is out of range 0-65535`)
   }
   try {
-    checkLabels(config.labels)
+    checkLabels(config.discovery.labels)
   } catch (err) {
-    throw new ConfigError('labels', (err as Error).message, { hint: 'label keys look like region or skein.dev/cost' })
+    throw new ConfigError('discovery.labels', (err as Error).message, { hint: 'label keys look like region or skein.dev/cost' })
   }
   if (parseDuration(config.shutdownTimeout) === undefined) throw new ConfigError('shutdownTimeout', `"${config.shutdownTimeout}" is not a duration`)
   config.discovery.bootstrap.forEach((addr, i) => {
