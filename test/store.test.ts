@@ -4,9 +4,10 @@ import { join } from 'node:path'
 import { openStore } from '../agent/store/index.ts'
 import { tempDir, waitForExit } from './helpers/agent.ts'
 
-t.test('every acknowledged write survives SIGKILL mid-write', async (t) => {
+for (const mode of ['durable', 'relaxed'] as const) {
+t.test(`every acknowledged write survives SIGKILL mid-write (${mode === 'durable' ? 'fsynced' : 'half of them written without an fsync'})`, async (t) => {
   const dir = tempDir(t)
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'store-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'store-writer.ts'), dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   let lastAck = -1
   let buf = ''
   await new Promise<void>((resolve) => {
@@ -29,6 +30,24 @@ t.test('every acknowledged write survives SIGKILL mid-write', async (t) => {
     if (store.getValue('acked', String(i).padStart(8, '0')) == null) { t.fail(`record ${i} lost`); break }
   }
   t.equal(store.journal({ kind: 'test' }).length, rows.length, 'journal and records were written together')
+})
+}
+
+t.test('a relaxed write leaves the store fsyncing again, and inside a transaction joins it', async (t) => {
+  const store = openStore({ stateDir: tempDir(t) })
+  t.teardown(() => { store.close() })
+  const sync = (): number | undefined => store.get<{ synchronous: number }>('PRAGMA synchronous')?.synchronous
+  t.equal(sync(), 2, 'FULL to begin with')
+  store.relaxed(() => { store.put('x', 'a', 1) })
+  t.equal(sync(), 2, 'FULL again after a relaxed write')
+  t.throws(() => store.relaxed(() => { store.put('x', 'b', 2); throw new Error('boom') }), /boom/)
+  t.equal(sync(), 2, 'FULL again after a failed one')
+  t.equal(store.getValue('x', 'b'), undefined, 'the failed write changed nothing')
+  store.transaction(() => {
+    store.relaxed(() => { store.put('x', 'c', 3) })
+    t.equal(sync(), 2, 'a relaxed write inside a transaction does not relax it')
+  })
+  t.same([store.getValue('x', 'a'), store.getValue('x', 'c')], [1, 3])
 })
 
 t.test('the store refuses a second opener and names the holder', async (t) => {

@@ -8,7 +8,7 @@
 import { createLibp2p, type Libp2p, type Libp2pInit, type ServiceFactoryMap } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { containedYamux } from './muxer.ts'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -67,6 +67,11 @@ function countStreamRejects (node: Libp2p, metrics: Metrics): void {
 
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<SkeinNode<S>> {
   const transports = init.replaceTransports === true ? (init.transports ?? []) : [tcp(), ...(init.transports ?? [])]
+  const containedCount = init.metrics != null
+    ? (init.metrics.registry.getSingleMetric('skein_muxer_goaway_failures_total') as Counter | undefined) ??
+      new Counter({ name: 'skein_muxer_goaway_failures_total', help: 'Connections aborted while already closing, whose GoAway frame could not be sent (contained, not fatal)', registers: [init.metrics.registry] })
+    : undefined
+  const contained = (): void => { containedCount?.inc() }
   const services = {
     identify: identify(),
     ping: ping(),
@@ -82,7 +87,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     },
     transports,
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [containedYamux(contained)],
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,

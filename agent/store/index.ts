@@ -121,6 +121,24 @@ export class Store {
     }
   }
 
+  /**
+   * Runs fn in one transaction committed without waiting for the disk: the
+   * write survives this process being killed (it is in the WAL), but not a
+   * power loss. For detail that is observed again after a restart (ready
+   * replicas, pod IPs, the last error), never for what was acknowledged.
+   * Inside another transaction it joins that one, durably.
+   */
+  relaxed<T> (fn: () => T): T {
+    this.assertOpen()
+    if (this.txDepth > 0) return this.transaction(fn)
+    this.db.exec('PRAGMA synchronous = NORMAL')
+    try {
+      return this.transaction(fn)
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL')
+    }
+  }
+
   /** A cached prepared statement. */
   statement (sql: string): StatementSync {
     this.assertOpen()
