@@ -49,11 +49,32 @@ export interface ApplyResult {
   changes: string[]
   /** the interface as read at the start of the pass; current when `changes` is empty */
   observed: ObservedInterface
+  /** the pass stopped after its peers because `preempt` said newer desired state waits; the rest is left to the next pass */
+  preempted?: boolean
+}
+
+export interface ApplyOptions {
+  signal?: AbortSignal
+  /**
+   * Asked between the commands after the peers are set (address, link,
+   * routes); true stops the pass there. A new lease then waits for at most
+   * one command of an older pass instead of all of it, and the handshake can
+   * start sooner. Safe because a pass is idempotent: the next one finishes
+   * what this one left.
+   */
+  preempt?: () => boolean
 }
 
 export interface TunnelBackend {
   readonly kind: BackendKind
-  apply(desired: DesiredState, opts?: { signal?: AbortSignal }): Promise<ApplyResult>
+  apply(desired: DesiredState, opts?: ApplyOptions): Promise<ApplyResult>
+  /**
+   * Sets the desired peers with these public keys in one command, without
+   * reading the interface first: for peers that were not on it at the last
+   * look (a new lease), so their handshake starts one command sooner. The
+   * `apply` that follows checks everything. Returns the command lines run.
+   */
+  addPeers?(desired: DesiredState, publicKeys: ReadonlySet<string>, opts?: { signal?: AbortSignal }): Promise<string[]>
   /** the interface as `wg show <if> dump` reports it; undefined when it does not exist */
   observe(ifname: string, opts?: { signal?: AbortSignal }): Promise<ObservedInterface | undefined>
   /** removes the interface (and with it its peers and routes); no error when absent */
@@ -154,8 +175,9 @@ export class WgBackend implements TunnelBackend {
     await this.cmd('wireguard-go', [ifname], changes, signal)
   }
 
-  async apply (desired: DesiredState, opts: { signal?: AbortSignal } = {}): Promise<ApplyResult> {
+  async apply (desired: DesiredState, opts: ApplyOptions = {}): Promise<ApplyResult> {
     const signal = opts.signal
+    const preempted = (): boolean => opts.preempt?.() === true
     const ifname = desired.interface
     const changes: string[] = []
     let obs = await this.observe(ifname, opts)
@@ -192,19 +214,41 @@ export class WgBackend implements TunnelBackend {
     }
 
     // address, link state, routes
+    if (preempted()) return { changes, observed: obs, preempted: true }
     const addrs = await this.json<{ flags?: string[], addr_info?: Array<{ family?: string, local?: string, prefixlen?: number }> }>(['-4', 'addr', 'show', 'dev', ifname], signal)
     const present = (addrs[0]?.addr_info ?? []).filter((a) => a.family == null || a.family === 'inet').map((a) => `${a.local ?? ''}/${a.prefixlen ?? 32}`)
     const mine = `${desired.address}/32`
     for (const a of present) if (a !== mine) await this.cmd('ip', ['addr', 'del', a, 'dev', ifname], changes, signal)
     if (!present.includes(mine)) await this.cmd('ip', ['addr', 'add', mine, 'dev', ifname], changes, signal)
     if (!(addrs[0]?.flags ?? []).includes('UP')) await this.cmd('ip', ['link', 'set', 'dev', ifname, 'up'], changes, signal)
+    if (preempted()) return { changes, observed: obs, preempted: true }
     const routes = await this.json<{ dst?: string, protocol?: string }>(['-4', 'route', 'show', 'dev', ifname], signal)
     const routed = new Set(routes.filter((r) => r.protocol !== 'kernel' && r.dst != null && r.dst !== 'default').map((r) => (r.dst as string).includes('/') ? r.dst as string : `${r.dst as string}/32`))
     const wanted = new Set(desired.peers.flatMap((p) => p.allowedIps))
-    for (const r of routed) if (!wanted.has(r)) await this.cmd('ip', ['route', 'del', r, 'dev', ifname], changes, signal)
-    for (const r of wanted) if (!routed.has(r)) await this.cmd('ip', ['route', 'replace', r, 'dev', ifname], changes, signal)
+    for (const r of routed) {
+      if (preempted()) return { changes, observed: obs, preempted: true }
+      if (!wanted.has(r)) await this.cmd('ip', ['route', 'del', r, 'dev', ifname], changes, signal)
+    }
+    for (const r of wanted) {
+      if (preempted()) return { changes, observed: obs, preempted: true }
+      if (!routed.has(r)) await this.cmd('ip', ['route', 'replace', r, 'dev', ifname], changes, signal)
+    }
     if (changes.length > 0) this.log?.debug({ interface: ifname, changes }, 'tunnel interface reconciled')
     return { changes, observed: obs }
+  }
+
+  async addPeers (desired: DesiredState, publicKeys: ReadonlySet<string>, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+    const peers = desired.peers.filter((p) => publicKeys.has(p.publicKey))
+    if (peers.length === 0) return []
+    const args = ['set', desired.interface]
+    for (const p of peers) {
+      args.push('peer', p.publicKey, 'allowed-ips', p.allowedIps.join(','), 'persistent-keepalive', p.keepaliveS > 0 ? String(p.keepaliveS) : 'off')
+      if (p.endpoint != null) args.push('endpoint', p.endpoint)
+    }
+    const changes: string[] = []
+    await this.cmd('wg', args, changes, opts.signal)
+    for (const p of peers) if (p.endpoint != null) this.lastEndpoint.set(p.publicKey, p.endpoint)
+    return changes
   }
 
   async teardown (ifname: string, opts: { signal?: AbortSignal } = {}): Promise<void> {

@@ -30,7 +30,7 @@ export { loadOrCreateWgKey, generateWgKeyPair, wgPublicKeyOf, wgKeyFile, type Wg
 export { signTunnelKey, verifyTunnelKey, tunnelKeyPayload, encodeTunnelKeyBinding, decodeTunnelKeyBinding, type TunnelKeyBinding, type TunnelKeyClaim } from './binding.ts'
 export { buildDesired, type DesiredState, type DesiredPeer, type TunnelPeerInput, type Refusal } from './desired.ts'
 export { interfaceNameFor, endpointsFrom, parseCidr, deriveOverlayAddress, overlayProbe, formatIpv4 } from './net.ts'
-export { pickBackend, WgBackend, DryRunBackend, parseDump, type TunnelBackend, type BackendKind, type BackendChoice, type ObservedInterface, type ObservedPeer } from './backend.ts'
+export { pickBackend, WgBackend, DryRunBackend, parseDump, type ApplyOptions, type TunnelBackend, type BackendKind, type BackendChoice, type ObservedInterface, type ObservedPeer } from './backend.ts'
 export { execRunner, commandLine, type CommandRunner } from './exec.ts'
 
 export interface StaticTunnelPeer {
@@ -133,6 +133,8 @@ export class Tunnels {
   private timer?: { clear(): void }
   private running?: Promise<void>
   private again = false
+  /** desired peers changed since the running pass read them: it may stop early (see ApplyOptions.preempt) */
+  private peersChanged = false
   private started = false
   private lastReconcileAt?: number
   private lastError?: string
@@ -239,6 +241,7 @@ export class Tunnels {
   /** Replaces the desired peers from one source ('static' is the config's); reconciles soon. */
   setPeers (source: string, peers: TunnelPeerInput[]): void {
     this.sources.set(source, peers.map((p) => ({ ...p, source })))
+    this.peersChanged = true
     this.schedule()
   }
 
@@ -334,17 +337,22 @@ export class Tunnels {
   async reconcile (): Promise<void> {
     if (this.running != null) { this.again = true; return await this.running }
     this.running = (async () => {
+      // a pass cut short for newer peers is followed by one that runs to the end, so routes are never starved
+      let mayPreempt = true
       do {
         this.again = false
-        await this.pass()
+        const preempted = await this.pass(mayPreempt)
+        mayPreempt = !preempted
       } while (this.again && this.started)
     })().finally(() => { this.running = undefined })
     return await this.running
   }
 
-  private async pass (): Promise<void> {
+  /** Returns true when it stopped early because the desired peers changed meanwhile. */
+  private async pass (mayPreempt: boolean): Promise<boolean> {
     const key = this.key
-    if (key == null || this.backendImpl == null) return
+    if (key == null || this.backendImpl == null) return false
+    this.peersChanged = false
     const peers = [...this.sources.values()].flat()
     try {
       const { desired, refused } = buildDesired({
@@ -362,8 +370,18 @@ export class Tunnels {
       const left = (this.desired?.peers ?? []).filter((p) => !desired.peers.some((q) => q.peerId === p.peerId))
       this.desired = desired
       this.refused = refused
-      const { changes, observed } = await this.backendImpl.apply(desired, { signal: this.controller.signal })
+      const early = await this.addNewPeers(desired)
+      const { changes: rest, observed, preempted } = await this.backendImpl.apply(desired, {
+        signal: this.controller.signal,
+        ...(mayPreempt ? { preempt: () => this.peersChanged && this.started } : {})
+      })
+      const changes = [...early, ...rest]
       for (const p of left) this.log.info({ peerId: p.peerId }, 'tunnel torn down: the peer left the desired set')
+      if (preempted === true) {
+        this.log.debug({ interface: this.interface, changes }, 'tunnel pass cut short: the desired peers changed')
+        this.observed = observed
+        return true
+      }
       if (changes.length > 0) this.log.info({ interface: this.interface, changes: changes.length }, 'tunnel interface reconciled')
       // an idle pass already read the interface; read it again only after changing it
       this.observed = changes.length === 0 ? observed : await this.backendImpl.observe(this.interface, { signal: this.controller.signal })
@@ -372,12 +390,12 @@ export class Tunnels {
       this.lastError = undefined
       this.countTransfer()
     } catch (err) {
-      if (!this.started) return
+      if (!this.started) return false
       this.m?.errors.inc()
       const msg = (err as Error).message
       if (msg !== this.lastError) this.log.error({ err }, 'tunnel reconcile failed; retrying next pass')
       this.lastError = msg
-      return
+      return false
     }
     for (const p of this.desired.peers) {
       const h = this.healthOf(p.peerId, p.publicKey)
@@ -387,6 +405,26 @@ export class Tunnels {
     }
     for (const fn of this.passListeners) {
       try { fn() } catch (err) { this.log.error({ err }, 'tunnel reconcile listener threw') }
+    }
+    return false
+  }
+
+  /**
+   * Peers that were not on the interface at the last look (a new lease) are
+   * set before the pass reads the interface: their handshake starts one
+   * command sooner. Best effort: on failure the full pass that follows
+   * repairs whatever is wrong (say, a deleted interface).
+   */
+  private async addNewPeers (desired: DesiredState): Promise<string[]> {
+    const seen = this.observed
+    if (seen == null || this.backendImpl?.addPeers == null) return []
+    const fresh = new Set(desired.peers.filter((p) => !seen.peers.some((o) => o.publicKey === p.publicKey)).map((p) => p.publicKey))
+    if (fresh.size === 0) return []
+    try {
+      return await this.backendImpl.addPeers(desired, fresh, { signal: this.controller.signal })
+    } catch (err) {
+      this.log.debug({ err }, 'could not add new tunnel peers ahead of the pass; the pass will')
+      return []
     }
   }
 
