@@ -13,7 +13,7 @@
  *   viewMin, viewMean      peers known per agent (of N-1) when the full view was reached or the wait gave up (120 s)
  *   messagesPerAgentPerS   gossip messages (in + out) per agent per second, steady state over --window
  *   membershipKbitPerAgentPerS  bytes on gossipsub, ping, membership and DHT streams per agent, steady state (libp2p's own counters)
- *   detectionS             from stopping one agent (a clean stop: its sockets close) until every other marks it unreachable
+ *   detectionS             from stopping one agent's libp2p node (its listeners and connections close, as on a kill) until every other marks it unreachable
  *   rssMB                  resident memory of the whole process, and rssMBPerAgent
  * Options: --agents N (10), --window S (10), --ping-interval D (1s), --announce-interval D (30s), --batch B (2).
  */
@@ -130,7 +130,10 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     // detection: stop the last agent
     const victim = agents[agents.length - 1] as Agent
     const vid = victim.peerId
+    // what a kill does on the network: listeners and connections gone at once (the rest of a clean stop,
+    // which first winds down the API, peering and so on while still answering pings, is not counted)
     const t0 = performance.now()
+    await victim.node?.stop()
     await victim.stop()
     const others = agents.slice(0, -1)
     const detected = await waitFor(() => others.every((a) => a.discovery?.links?.state(vid) === 'unreachable'), 60_000)

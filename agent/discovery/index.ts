@@ -203,6 +203,15 @@ export class Discovery {
     pubsub.topicValidators.set(this.revTopic, async (from, msg) => await this.validateRevocation(from, msg))
     pubsub.subscribe(this.topic)
     pubsub.subscribe(this.revTopic)
+    if (fleet.mode === 'standalone') {
+      // without a fleet key no hello carries our announcement: a peer we have heard nothing from that just
+      // joined the topic missed our last one (we published before its subscription reached us)
+      const onSubscription = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+        if (!this.records.has(evt.detail.peerId.toString()) && evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.topic)) this.announceSoon()
+      }
+      pubsub.addEventListener('subscription-change', onSubscription)
+      this.unsubscribe.push(() => { pubsub.removeEventListener('subscription-change', onSubscription) })
+    }
 
     // connections that opened before we listened (none normally; be safe)
     for (const conn of node.getConnections()) this.onConnection(conn)
@@ -371,8 +380,11 @@ export class Discovery {
     return r === 'replayed' || r === 'stale' || r === 'self' ? Ignore : Reject
   }
 
-  /** Validates and applies one announcement; true when accepted, else the reason it was dropped. */
-  private async ingest (bytes: Uint8Array, source: PeerRecord['source']): Promise<true | DropReason> {
+  /**
+   * Validates and applies one announcement; true when accepted, else the
+   * reason it was dropped. `sender` is the peer whose hello carried it.
+   */
+  private async ingest (bytes: Uint8Array, source: PeerRecord['source'], sender?: string): Promise<true | DropReason> {
     const fleet = this.c.fleet
     const r = await validateAnnouncement(bytes, {
       now: this.c.clock.now(),
@@ -386,6 +398,7 @@ export class Discovery {
       return r.reason
     }
     const a = r.announcement
+    const news = !this.records.has(a.peerId) || this.c.links.state(a.peerId) !== 'alive'
     const rec: PeerRecord = { peerId: a.peerId, announcement: a, raw: bytes, receivedAt: this.c.clock.now(), source }
     this.records.set(a.peerId, rec)
     this.c.links.track(a.peerId)
@@ -395,10 +408,19 @@ export class Discovery {
       await this.c.node.peerStore.merge(peerIdFromString(a.peerId), { multiaddrs: addrs })
     } catch {}
     if (this.init.connectToAll && this.c.node.getConnections(peerIdFromString(a.peerId)).length === 0) this.dial(a.peerId)
+    // a member that just joined (or came back) dialled us and told us about itself in its hello: pass that on
+    // over the mesh we are already part of, rather than leave the fleet waiting until its own gossip mesh forms
+    if (source === 'hello' && sender === a.peerId && news) this.relay(bytes)
     for (const fn of this.listeners) {
       try { fn(rec) } catch (err) { this.c.logger.error({ err }, 'announcement listener failed') }
     }
     return true
+  }
+
+  private relay (bytes: Uint8Array): void {
+    this.services.pubsub.publish(this.topic, bytes)
+      .then(() => { this.count('out') })
+      .catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'announcement not relayed') })
   }
 
   private async validateRevocation (from: PeerId, msg: Message): Promise<TVR> {
@@ -495,7 +517,7 @@ export class Discovery {
       await pb.write(this.hello(true), MembershipHello, { signal })
       const full = await pb.read(MembershipHello, { signal })
       await stream.close({ signal })
-      await this.absorb(full)
+      await this.absorb(full, conn.remotePeer.toString())
     } catch (err) {
       stream.abort(err as Error)
       if (!this.verifiedConns.has(conn)) this.refuse(conn, err as Error)
@@ -517,13 +539,14 @@ export class Discovery {
     this.admitted(peer, conn)
   }
 
-  private async absorb (hello: MembershipHello): Promise<void> {
+  /** `sender`: the peer that dialled us and sent this hello, whose own announcement in it we pass on when it is news */
+  private async absorb (hello: MembershipHello, sender?: string): Promise<void> {
     if (this.c.fleet.enabled) {
       for (const r of hello.revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
         try { await this.c.fleet.addRevocation(SignedRevocation.encode(r)) } catch { this.dropped('bad-signature') }
       }
     }
-    for (const a of hello.announcements.slice(0, MAX_HELLO_ANNOUNCEMENTS)) await this.ingest(a, 'hello')
+    for (const a of hello.announcements.slice(0, MAX_HELLO_ANNOUNCEMENTS)) await this.ingest(a, 'hello', sender)
   }
 
   private admitted (peer: string, conn: Connection): void {
@@ -603,6 +626,8 @@ export class Discovery {
     if (dht == null || !this.running) return
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)])
     ;(async () => {
+      // members still unreachable may have moved since we last asked (a few per round: each is a DHT query)
+      for (const l of this.c.links.list().filter((x) => x.state === 'unreachable').slice(0, 3)) this.findPeer(l.peerId)
       const cid = await fleetCid(this.fleetId)
       if (this.c.node.getPeers().length > 0) {
         try {
@@ -628,7 +653,8 @@ export class Discovery {
     if ((this.lastFindPeer.get(peerId) ?? 0) + 30_000 > now) return
     this.lastFindPeer.set(peerId, now)
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(20_000)])
-    this.c.node.peerRouting.findPeer(peerIdFromString(peerId), { signal })
+    // useCache: false, or the DHT answers from our own peer store: the old addresses we are asking about
+    this.c.node.peerRouting.findPeer(peerIdFromString(peerId), { signal, useCache: false })
       .then(async (info) => {
         await this.c.node.peerStore.merge(info.id, { multiaddrs: info.multiaddrs })
       })

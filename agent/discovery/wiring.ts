@@ -18,7 +18,7 @@ import type { Store } from '../store/index.ts'
 import type { Metrics } from '../metrics/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import { Fleet, loadFleetPublicKey, readTextBytes } from '../fleet/index.ts'
-import { Links, PROBE_PROTOCOL, probeHandler, prober } from '../links/index.ts'
+import { Links, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober } from '../links/index.ts'
 import { Discovery } from './index.ts'
 import { discoveryServices } from './services.ts'
 import { peerView, peerViews } from './view.ts'
@@ -93,7 +93,16 @@ export class DiscoverySystem {
       clock: this.deps.clock,
       logger: logger.forComponent('skein:links'),
       registry: this.deps.metrics.registry,
-      ping: async (peerId, options) => await node.services.ping.ping(peerIdFromString(peerId), options),
+      ping: async (peerId, options) => {
+        const id = peerIdFromString(peerId)
+        try {
+          return await node.services.ping.ping(id, options)
+        } catch (err) {
+          // no connection left and a dial that failed before the deadline: nothing listens there (refused, reset, no route)
+          if (!options.signal.aborted && node.getConnections(id).length === 0) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          throw err
+        }
+      },
       probe: prober(node, () => this.deps.clock.monotonic()),
       ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {})
     })

@@ -21,6 +21,7 @@ import { PhiAccrual } from './phi.ts'
 import { initialLink, peerStates, transition, type LinkStatus, type PeerState, type Thresholds } from './state.ts'
 import { LinkTelemetry } from './telemetry.ts'
 
+export { PeerRefusedError } from './errors.ts'
 export { PhiAccrual, phiOf } from './phi.ts'
 export { transition, initialLink, peerStates, type PeerState, type LinkStatus, type LinkEvent, type Thresholds } from './state.ts'
 export { LinkTelemetry } from './telemetry.ts'
@@ -45,7 +46,10 @@ export interface LinksComponents {
   clock: Clock
   logger: ComponentLogger
   registry?: Registry
-  /** round-trip time to the peer in ms, or a rejection */
+  /**
+   * round-trip time to the peer in ms, or a rejection; a PeerRefusedError
+   * when the peer could not be reached at all (see REFUSAL_PHI)
+   */
   ping: (peerId: string, options: { signal: AbortSignal }) => Promise<number>
   /** sends `bytes` to the peer and resolves once it acknowledged them; ms taken */
   probe?: (peerId: string, bytes: number, options: { signal: AbortSignal }) => Promise<number>
@@ -98,8 +102,20 @@ interface Entry {
   lastSeen?: number
   /** pings lost since the last heartbeat: the failure detector's miss count for the next interval */
   failsSinceBeat: number
+  /** refused dials since the last heartbeat (PeerRefusedError) */
+  refusedSinceBeat: number
   tunnel?: TunnelSample & { observedAt: number }
 }
+
+/**
+ * What one refused dial adds to phi. A living peer answers; a lossy link
+ * times out but does not refuse; so a refusal is strong evidence that the
+ * peer is not running where we know it: three in a row (phi 9) make it
+ * unreachable with the default thresholds, two (phi 6) suspect, whatever loss
+ * the link had before. A refused ping is repeated after half an interval, so
+ * that takes about two intervals. Any heartbeat clears them.
+ */
+export const REFUSAL_PHI = 3
 
 export type LinkChangeListener = (peerId: string, from: PeerState, to: PeerState) => void
 
@@ -184,7 +200,8 @@ export class Links {
       nextPingAt: now,
       nextProbeAt: this.init.bandwidthProbeIntervalMs > 0 ? now + this.init.pingIntervalMs * 2 : Infinity,
       inFlight: false,
-      failsSinceBeat: 0
+      failsSinceBeat: 0,
+      refusedSinceBeat: 0
     })
   }
 
@@ -274,7 +291,7 @@ export class Links {
       loss: e.tel.loss ?? null,
       etx: e.tel.etx ?? null,
       bandwidthBps: e.tel.bandwidthBps ?? null,
-      phi: Math.round(e.phi.phi(now) * 100) / 100,
+      phi: Math.round(this.phiOf(e, now) * 100) / 100,
       lastSeen: e.lastSeen ?? null,
       pings: e.tel.pings,
       pingFailures: e.tel.pingFailures,
@@ -287,7 +304,7 @@ export class Links {
   private tick (): void {
     const now = this.c.clock.now()
     for (const [peerId, e] of this.entries) {
-      this.apply(peerId, e, { type: 'tick', now, phi: e.phi.phi(now) })
+      this.apply(peerId, e, { type: 'tick', now, phi: this.phiOf(e, now) })
       if (e.status.state === 'gone' || e.inFlight) continue
       if (now >= e.nextPingAt) {
         // unreachable peers are pinged less often: a dial to a dead address costs more than a ping
@@ -311,11 +328,21 @@ export class Links {
       e.tel.rtt(rtt)
       this.rttHistogram?.observe(rtt / 1000)
       this.beat(peerId, e)
-    }, () => {
+    }, (err: unknown) => {
       if (this.entries.get(peerId) !== e) return
       e.tel.failure()
       e.failsSinceBeat++
+      if ((err as Error | undefined)?.name === 'PeerRefusedError') {
+        e.refusedSinceBeat++
+        // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later
+        if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now() + this.init.pingIntervalMs / 2)
+      }
     }).finally(() => { e.inFlight = false })
+  }
+
+  /** the detector's phi, raised by refused dials since the last heartbeat */
+  private phiOf (e: Entry, now: number): number {
+    return Math.max(e.phi.phi(now), e.refusedSinceBeat * REFUSAL_PHI)
   }
 
   private beat (peerId: string, e: Entry): void {
@@ -323,6 +350,7 @@ export class Links {
     e.lastSeen = now
     // the lost pings of the silence just ended tell the detector how lossy this link is
     if (e.phi.heartbeat(now, e.failsSinceBeat)) e.failsSinceBeat = 0
+    e.refusedSinceBeat = 0
     this.apply(peerId, e, { type: 'heartbeat', now })
   }
 
@@ -332,7 +360,7 @@ export class Links {
     const from = e.status.state
     e.status = next
     if (next.state !== from) {
-      this.c.logger.info({ peerId, from, to: next.state, phi: Math.round(e.phi.phi(ev.now) * 10) / 10 }, 'peer state changed')
+      this.c.logger.info({ peerId, from, to: next.state, phi: Math.round(this.phiOf(e, ev.now) * 10) / 10, refused: e.refusedSinceBeat }, 'peer state changed')
       for (const fn of this.listeners) {
         try { fn(peerId, from, next.state) } catch (err) { this.c.logger.error({ err }, 'link listener failed') }
       }

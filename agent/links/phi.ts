@@ -39,6 +39,14 @@ export interface PhiInit {
  */
 export const MAX_MISS_RATE = 0.3
 
+/**
+ * The miss rate is estimated over at least this many intervals, the ones not
+ * yet observed counting as on time: a young detector that saw three pings
+ * time out in its first ten intervals (a join burst on a busy host) does not
+ * yet believe the link loses 23 %, which would slow its detection threefold.
+ */
+export const MIN_RATE_INTERVALS = 20
+
 export class PhiAccrual {
   private readonly size: number
   private readonly minStd: number
@@ -67,8 +75,8 @@ export class PhiAccrual {
 
   /**
    * Records a heartbeat. `missed` is how many expected heartbeats were lost
-   * since the previous one, when the caller knows (failed pings); otherwise it
-   * is inferred from the interval. Returns false when the interval was too
+   * since the previous one, when the caller knows (failed pings); the
+   * interval's length is a floor for it. Returns false when the interval was too
    * short to enter the statistics.
    */
   heartbeat (now: number, missed?: number): boolean {
@@ -96,7 +104,7 @@ export class PhiAccrual {
 
   /** estimated fraction of expected heartbeats that did not arrive (between 0.01 and MAX_MISS_RATE) */
   get missRate (): number {
-    const n = this.intervals.length
+    const n = Math.max(this.intervals.length, MIN_RATE_INTERVALS)
     return Math.min(MAX_MISS_RATE, Math.max(0.01, this.sumMissed / (this.sumMissed + n)))
   }
 
@@ -111,7 +119,9 @@ export class PhiAccrual {
   }
 
   private add (interval: number, known?: number): void {
-    const missed = known ?? Math.max(0, Math.round(interval / this.expected) - 1)
+    // an interval k times too long counts k - 1 misses even when no ping failed: over TCP a lost
+    // packet is retransmitted, so loss shows as a late answer rather than a missing one
+    const missed = Math.max(known ?? 0, Math.max(0, Math.round(interval / this.expected) - 1))
     if (this.intervals.length < this.size) {
       this.intervals.push(interval)
       this.missed.push(missed)

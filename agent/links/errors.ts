@@ -1,0 +1,18 @@
+/**
+ * Why a ping failed, when that matters to the failure detector. Callers and
+ * tests match on `.name`.
+ */
+
+/**
+ * The peer could not be reached at all: no connection was open and a dial
+ * failed before the ping's deadline (connection refused, reset, no route, no
+ * known address). A lossy link delays and times out; it does not refuse, so
+ * this is evidence that the peer is not running where we know it.
+ */
+export class PeerRefusedError extends Error {
+  static override name = 'PeerRefusedError'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'PeerRefusedError'
+  }
+}
