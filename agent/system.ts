@@ -129,7 +129,7 @@ export class Agent {
       await this.peering.start()
       this.delegation = wireDelegation(config.delegation, {
         store: this.store, clock: this.clock, logger: this.logger, metrics: this.metrics, privateKey: this.identity.privateKey, peerId: this.peerId,
-        node: this.node, kube: this.kube, peering: this.peering, discovery: this.discovery
+        node: this.node, kube: this.kube, kubeConfig: kubeBackend.kubeConfig, peering: this.peering, discovery: this.discovery
       })
       await this.delegation.start()
       if (config.tunnels.enabled) {

@@ -44,6 +44,28 @@ t.test('a consumer cannot cancel, list or watch another consumer\'s workload', a
   s.abort(new Error('done'))
 })
 
+t.test('a manifest the tenant policy forbids is refused before it is acknowledged: nothing stored, nothing applied', async (t) => {
+  const leases = new FakeLeases()
+  const a = await startAgent(t, { name: 'a', leases })
+  const b = await startAgent(t, { name: 'b', leases, tenantPolicy: true })
+  await introduce(a, b)
+  leases.grant('lease-ab', a.peerId, b.peerId)
+  const journalBefore = b.store.all<{ n: number }>("SELECT COUNT(*) AS n FROM journal")[0]?.n
+  const escapes: Array<[string, string]> = [
+    ['privileged', deploymentYaml('priv', 1).replace('image:', 'securityContext: { privileged: true }\n          image:')],
+    ['hostNetwork', deploymentYaml('hostnet', 1).replace('containers:', 'hostNetwork: true\n      containers:')]
+  ]
+  for (const [what, yaml] of escapes) {
+    const name = yaml.match(/name: (\S+)/)?.[1] ?? ''
+    a.delegation.submit({ manifests: yaml })
+    const w = await untilPhase(a, name, 'failed')
+    t.match(w.lastError ?? '', /INVALID_MANIFEST: \[0\]spec\.template\.spec.*refused by this cluster's tenant policy: .*not allowed/, `${what}: the consumer is told why, naming the field`)
+  }
+  t.same(b.delegation.hosted().filter((h) => h.consumer === a.peerId && h.generation > 0), [], 'the provider holds none of them')
+  t.equal(b.backend.copies(a.delegation.get('priv').id), 0, 'nothing applied')
+  t.equal(b.store.all<{ n: number }>("SELECT COUNT(*) AS n FROM journal")[0]?.n, journalBefore, 'nothing journaled on the provider')
+})
+
 t.test('RBAC bindings are refused by the sanitizer, cluster-wide or in the tenant namespace', async (t) => {
   const ns = 'skein-tenant-0123456789ab'
   for (const kind of ['ClusterRoleBinding', 'RoleBinding', 'Role']) {

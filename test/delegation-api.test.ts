@@ -53,9 +53,13 @@ t.test('the operator API submits, lists, explains and cancels workloads', async 
   const missing = await rejects(client.get('/v1/workloads/nope'))
   t.equal(missing.statusCode, 404)
   t.equal(missing.code, 'SKEIN_ERR_WORKLOAD_NOT_FOUND')
-  const logs = await rejects(client.get('/v1/workloads/web/logs'))
-  t.equal(logs.statusCode, 501)
-  t.equal(logs.code, 'SKEIN_ERR_LOGS_NOT_AVAILABLE')
+  // logs of a workload on the local cluster are read from it directly
+  const logs: Array<{ pod: string, container: string, line: string }> = []
+  await client.stream('/v1/workloads/web/logs', (l) => { logs.push(l as { pod: string, container: string, line: string }) })
+  t.ok(logs.some((l) => l.pod.startsWith('web-') && /container main started/.test(l.line)), 'the local pod\'s start line')
+  const noLogs = await rejects(client.stream('/v1/workloads/nope/logs', () => {}))
+  t.equal(noLogs.statusCode, 404)
+  t.equal(noLogs.code, 'SKEIN_ERR_WORKLOAD_NOT_FOUND')
 
   // the CLI, through the same API
   const env = { SKEIN_API: agent.config.api }

@@ -40,7 +40,7 @@ t.test('tenant objects: namespace first, quota equal to the lease, defaults capp
   t.ok(objs.slice(1).every((o) => o.metadata.namespace === 'skein-l1'))
   t.same((objs[1]?.spec as { hard: object }).hard, { 'requests.cpu': '250m', 'requests.memory': '128Mi', pods: '3', 'services.nodeports': '0', 'services.loadbalancers': '0', 'requests.ephemeral-storage': '1Gi' })
   const lr = (objs[2]?.spec as { limits: Array<Record<string, Record<string, string>>> }).limits[0]
-  t.same(lr?.defaultRequest, { cpu: '100m', memory: '128Mi' })
+  t.same(lr?.defaultRequest, { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '0' }, 'a pod that asks for no ephemeral storage is counted as asking for none, not refused by the quota')
   t.same(lr?.default, { cpu: '250m', memory: '128Mi' }, 'defaults never exceed the quota')
   t.throws(() => tenantObjects({ leaseId: 'l', ownerPeer: 'p', quota: { cpu: -1, memory: 0, pods: 0 } }), { name: 'InvalidTenantError' })
   t.throws(() => tenantObjects({ leaseId: 'l', ownerPeer: 'p', quota: { cpu: 1, memory: 1, pods: 1 }, tunnelCidrs: ['nope'] }), { name: 'InvalidTenantError' })

@@ -79,7 +79,8 @@ export class ApiServer {
         return reply.code(500).send({ error: { code: 'SKEIN_ERR_INTERNAL', message: 'internal error; see the agent log' } })
       }
       const message = err.validation != null ? `${err.validationContext ?? 'request'}${err.message.replace(/^(body|params|querystring|headers)/, '')}` : err.message
-      return reply.code(mapped.statusCode).send({ error: { code: mapped.code, message } })
+      const hint = (err as unknown) instanceof SkeinError ? (err as unknown as SkeinError).hint : undefined
+      return reply.code(mapped.statusCode).send({ error: { code: mapped.code, message, ...(hint != null ? { hint } : {}) } })
     })
     app.setNotFoundHandler((req, reply) => {
       return reply.code(404).send({ error: { code: 'SKEIN_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })

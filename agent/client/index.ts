@@ -58,11 +58,67 @@ export class ApiClient {
       parsed = undefined
     }
     if (res.status >= 400) {
-      const e = (parsed as { error?: { code?: string, message?: string } } | undefined)?.error
+      const e = (parsed as { error?: { code?: string, message?: string, hint?: string } } | undefined)?.error
       throw new ApiError(e?.code ?? `HTTP_${res.status}`, res.status, e?.message ?? `the agent answered HTTP ${res.status}`,
-        res.status === 401 ? { hint: 'pass the token from <stateDir>/api.token with --token or SKEIN_TOKEN' } : {})
+        res.status === 401 ? { hint: 'pass the token from <stateDir>/api.token with --token or SKEIN_TOKEN' } : typeof e?.hint === 'string' ? { hint: e.hint } : {})
     }
     return parsed as T
+  }
+
+  /**
+   * GET a stream of JSON lines (application/x-ndjson); `onItem` gets each
+   * parsed line as it arrives, until the agent ends the answer. An error
+   * answer (before the stream starts) throws like json() does. No request
+   * timeout once the answer has begun: a followed stream may be quiet.
+   */
+  async stream (path: string, onItem: (item: unknown) => void, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const headers: Record<string, string> = { accept: 'application/x-ndjson, application/json' }
+    if (this.token != null) headers.authorization = `Bearer ${this.token}`
+    const failed = await new Promise<RawResponse | undefined>((resolve, reject) => {
+      const req = request({ ...this.target, method: 'GET', path, headers, timeout: this.timeoutMs, ...(opts.signal != null ? { signal: opts.signal } : {}) }, (res) => {
+        const chunks: Buffer[] = []
+        if ((res.statusCode ?? 0) >= 400) {
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }) })
+          res.on('error', reject)
+          return
+        }
+        req.setTimeout(0)
+        let rest = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => {
+          const parts = (rest + c).split('\n')
+          rest = parts.pop() ?? ''
+          try {
+            for (const p of parts) if (p.trim() !== '') onItem(JSON.parse(p))
+          } catch (err) {
+            res.destroy(err as Error)
+          }
+        })
+        res.on('end', () => {
+          try {
+            if (rest.trim() !== '') onItem(JSON.parse(rest))
+            resolve(undefined)
+          } catch (err) { reject(err as Error) }
+        })
+        res.on('error', reject)
+        res.on('close', () => { if (!res.complete) reject(new AgentUnreachableError(`the agent at ${this.address} ended the stream early`)) })
+      })
+      req.on('timeout', () => { req.destroy(new AgentUnreachableError(`the agent at ${this.address} did not answer within ${this.timeoutMs} ms`)) })
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof AgentUnreachableError || err.name === 'AbortError') { reject(err); return }
+        reject(new AgentUnreachableError(`no agent answers at ${this.address} (${err.code ?? err.message})`, {
+          hint: 'start one with `skein agent`, or point --api (or SKEIN_API) at its socket'
+        }))
+      })
+      req.end()
+    })
+    if (failed == null) return
+    let parsed: { error?: { code?: string, message?: string, hint?: string } } | undefined
+    try { parsed = JSON.parse(failed.body) as typeof parsed } catch { parsed = undefined }
+    const e = parsed?.error
+    throw new ApiError(e?.code ?? `HTTP_${failed.status}`, failed.status, e?.message ?? `the agent answered HTTP ${failed.status}`,
+      failed.status === 401 ? { hint: 'pass the token from <stateDir>/api.token with --token or SKEIN_TOKEN' } : typeof e?.hint === 'string' ? { hint: e.hint } : {})
   }
 
   async raw (method: string, path: string, body?: string, opts: { signal?: AbortSignal, headers?: Record<string, string> } = {}): Promise<RawResponse> {

@@ -25,7 +25,8 @@ import {
 import { Phase, type Status, type DelegateResponse } from '../../protocol/pb/delegate.js'
 import { schedule, type Constraints, type LeaseView } from '../scheduler/index.ts'
 import type { DelegationComponents, BackendStatus } from './types.ts'
-import { backoffMs, type DelegationStore, type OutboxRow, type WorkloadRecord } from './records.ts'
+import { backoffMs, type DelegationStore, type OutboxRow, type Relay, type WorkloadRecord } from './records.ts'
+import { liveCopies, siblingTargets, spreadCopies } from './spread.ts'
 
 export interface ConsumerInit {
   retryBaseMs: number
@@ -51,6 +52,8 @@ export interface Submission {
   onDisconnect?: 'keep' | 'failover'
   failoverAfterMs?: number
   spread?: number
+  /** passing on a workload delegated to us (the waterfall): never placed locally, nor on anyone on the path */
+  relay?: Relay
 }
 
 const HISTORY = 30
@@ -124,6 +127,8 @@ export class Consumer {
     if (existing != null && !isTerminal(existing.phase)) {
       throw new WorkloadExistsError(`a workload named ${name} exists (${existing.phase})`, { hint: `cancel it first (skein cancel ${name}) or pick another --name` })
     }
+    const lingering = liveCopies(this.db.peekWorkloads(), name)[0]
+    if (lingering != null) throw new WorkloadExistsError(`a copy of the earlier workload ${name} is still ${lingering.phase}`, { hint: `wait until its cancel is confirmed (skein describe workload ${name}) or pick another --name` })
     const now = this.c.clock.now()
     const w: WorkloadRecord = {
       name,
@@ -141,7 +146,8 @@ export class Consumer {
       updatedAt: now,
       fenced: [],
       avoid: [],
-      history: [{ at: now, phase: 'pending', event: 'submitted' }]
+      history: [{ at: now, phase: 'pending', event: 'submitted' }],
+      ...(s.relay != null ? { relay: s.relay } : {})
     }
     this.byId.set(w.id, name)
     // one durable write for the submission and its placement: the journal entry is committed before the operator hears back
@@ -149,6 +155,13 @@ export class Consumer {
       this.db.putWorkload(w)
       this.c.store.append('delegation.workload', name, { event: 'submitted', id: w.id, generation: 1, requests })
       this.place(name)
+      // --spread N: copies 2…N, each placed away from the clusters the earlier ones took
+      for (const copy of spreadCopies(w, now)) {
+        this.byId.set(copy.id, copy.name)
+        this.db.putWorkload(copy)
+        this.c.store.append('delegation.workload', copy.name, { event: 'submitted', id: copy.id, generation: 1, requests, copyOf: name })
+        this.place(copy.name)
+      }
     })
     this.log.info({ workload: name, workloadId: w.id }, 'workload submitted')
     return this.db.getWorkload(name) ?? w
@@ -187,12 +200,13 @@ export class Consumer {
     if (w == null || !this.running) return
     if (!(w.phase === 'pending' || w.phase === 'failing-over' || w.phase === 'failed')) return
     const now = this.c.clock.now()
-    const exclude = [...w.avoid, ...(w.placement != null && w.phase === 'failing-over' ? [w.placement.target] : [])]
-    const local = this.c.local
+    const exclude = [...w.avoid, ...(w.placement != null && w.phase === 'failing-over' ? [w.placement.target] : []), ...(w.relay?.path ?? []), ...siblingTargets(this.db.peekWorkloads(), w)]
+    // a workload we pass on for someone else came here because our cluster could not take it
+    const local = w.relay == null ? this.c.local : undefined
     const decision = schedule({
       requests: w.requests,
       constraints: w.constraints,
-      leases: this.leaseViews(w.id),
+      leases: this.leaseViews(w.id, w.relay != null),
       ...(local != null ? { local: { peerId: this.c.peerId, free: local.free(), capacity: local.capacity(), labels: local.labels(), ...(local.cost != null ? { cost: local.cost } : {}), ...(local.carbon != null ? { carbon: local.carbon } : {}) } } : {}),
       link: (p) => this.c.links?.get(p),
       peer: (p) => this.c.peers?.get(p),
@@ -231,7 +245,8 @@ export class Consumer {
     })
   }
 
-  private leaseViews (selfId: string): LeaseView[] {
+  /** relayed: for a workload passed on, whose share of the lease is what was re-granted, not what our own work may use */
+  private leaseViews (selfId: string, relayed = false): LeaseView[] {
     const used = new Map<string, Resources>()
     for (const w of this.db.peekWorkloads()) {
       if (w.id === selfId || w.placement?.leaseId == null || isTerminal(w.phase) || w.phase === 'cancelling') continue
@@ -239,7 +254,7 @@ export class Consumer {
     }
     return this.c.leases.held().filter((l) => l.consumer === this.c.peerId).map((l) => {
       let remaining = sub(l.quota, used.get(l.id) ?? zero())
-      const ledger = this.c.leases.remainingQuota?.(l.id)
+      const ledger = relayed ? undefined : this.c.leases.remainingQuota?.(l.id)
       if (ledger != null) remaining = rmin(remaining, ledger)
       return { id: l.id, provider: l.provider, quota: l.quota, remaining, expires: l.expires, state: l.state }
     })
@@ -373,10 +388,11 @@ export class Consumer {
           name: w.name,
           manifests: new TextEncoder().encode(w.manifests),
           constraints: { region: w.constraints.region ?? '', maxRttMs: w.constraints.maxRttMs ?? 0, maxLossPpm: Math.round((w.constraints.maxLoss ?? 0) * 1e6), minBandwidthBps: w.constraints.minBandwidthBps ?? 0, prefer: w.constraints.prefer ?? '', labels: new Map(Object.entries(w.constraints.labels ?? {})) },
-          path: [this.c.peerId],
-          hopLimit: this.init.hopLimit ?? DEFAULT_HOP_LIMIT,
+          // passed on (the waterfall): the path grows by us, the origin stays the consumer, the hop limit never grows
+          path: [...(w.relay?.path ?? []), this.c.peerId],
+          hopLimit: Math.min(w.relay?.hopLimit ?? Infinity, this.init.hopLimit ?? DEFAULT_HOP_LIMIT),
           leaseId: w.placement.leaseId ?? '',
-          consumer: this.c.peerId,
+          consumer: w.relay?.path[0] ?? this.c.peerId,
           provider: m.peer
         }, this.c.clock.now())
         res = await this.exchange(m.peer, { delegate })
@@ -486,7 +502,7 @@ export class Consumer {
     // an equal sequence is the same status again (a resync after a reconnect): it still settles the phase
     if (w.status != null && s.sequence < w.status.sequence && w.placement?.local !== true) return
     const now = this.c.clock.now()
-    w.status = { phase: s.phase, readyReplicas: s.readyReplicas, replicas: s.replicas, podIps: s.podIps, lastError: s.lastError, observedGeneration: s.observedGeneration, sequence: s.sequence, at: now }
+    w.status = { phase: s.phase, readyReplicas: s.readyReplicas, replicas: s.replicas, podIps: s.podIps, lastError: s.lastError, observedGeneration: s.observedGeneration, sequence: s.sequence, at: now, ...(s.via != null && s.via.agents.length > 0 ? { via: s.via.agents } : {}) }
     let event: WorkloadEvent | undefined
     switch (s.phase) {
       case Phase.RUNNING: event = 'running'; break

@@ -3,12 +3,14 @@
  * scheduler, a durable outbox, status, failover with fencing) and the
  * provider side (idempotent Delegate/Cancel/Resync handlers, apply through
  * the workloads backend, status streams, lease reclaim) over
- * /skein/delegate/1.0.0 and /skein/delegate-status/1.0.0.
+ * /skein/delegate/1.0.0 and /skein/delegate-status/1.0.0; pod logs over
+ * /skein/logs/1.0.0 (logs.ts); `--spread N` copies (spread.ts).
  *
  *   const d = delegation({ failoverAfterMs: 30_000 })({ peerId, privateKey, store, clock, logger, leases, workloads, network })
  *   await d.start()
  *   const w = d.submit({ manifests: yaml, constraints: { maxRttMs: 200 }, onDisconnect: 'failover' })
  *   d.get(w.name).phase // 'placing' → 'delegated' → 'running'
+ *   for await (const l of d.logs(w.name, { follow: true })) console.log(l.line)
  */
 import { createHash } from 'node:crypto'
 import { DELEGATE_PROTOCOL, STATUS_PROTOCOL } from '../../protocol/delegation/constants.ts'
@@ -16,12 +18,17 @@ import { Consumer, type Submission } from './consumer.ts'
 import { Provider } from './provider.ts'
 import { DelegationStore, type WorkloadRecord, type HostedRecord } from './records.ts'
 import type { DelegationComponents } from './types.ts'
+import { LOGS_PROTOCOL, serveLogs, workloadLogs, type LogLine, type LogsOptions } from './logs.ts'
+import { familyOf, liveCopies } from './spread.ts'
+import { InvalidTransitionError } from '../../protocol/delegation/errors.ts'
 
 export type { DelegationComponents, LeaseInfo, LeaseSource, WorkloadsBackend, BackendStatus, WorkloadMeta, Network, LocalCluster } from './types.ts'
 export type { WorkloadRecord, HostedRecord, OutboxRow, ReportedStatus, Placement, FencedPlacement } from './records.ts'
 export type { Submission } from './consumer.ts'
 export { libp2pNetwork } from './network.ts'
 export { backoffMs } from './records.ts'
+export { aggregate, MAX_SPREAD, type Aggregate } from './spread.ts'
+export { LOGS_PROTOCOL, kubeLogs, LogsNotReadyError, type LogLine, type LogsOptions, type LogsSource } from './logs.ts'
 
 export interface DelegationInit {
   /** default on-disconnect of a submission; default 'keep' */
@@ -102,6 +109,10 @@ export class Delegation {
     await this.c.network.handle(STATUS_PROTOCOL, (stream, remotePeer) => {
       this.provider.onStatusStream(stream, remotePeer).catch((err: unknown) => { log.debug({ err, peer: remotePeer }, 'status stream ended') })
     })
+    await this.c.network.handle(LOGS_PROTOCOL, (stream, remotePeer) => {
+      serveLogs(stream, remotePeer, { db: this.db, logger: log, ...(this.c.logs != null ? { logs: this.c.logs } : {}), ...(this.c.membership != null ? { membership: this.c.membership } : {}) })
+        .catch((err: unknown) => { log.debug({ err, peer: remotePeer }, 'logs stream failed') })
+    })
     this.provider.start()
     this.consumer.start()
   }
@@ -109,7 +120,7 @@ export class Delegation {
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
-    await Promise.allSettled([this.c.network.unhandle(DELEGATE_PROTOCOL), this.c.network.unhandle(STATUS_PROTOCOL)])
+    await Promise.allSettled([this.c.network.unhandle(DELEGATE_PROTOCOL), this.c.network.unhandle(STATUS_PROTOCOL), this.c.network.unhandle(LOGS_PROTOCOL)])
     await this.consumer.stop()
     await this.provider.stop()
   }
@@ -122,9 +133,29 @@ export class Delegation {
     })
   }
 
-  list (): WorkloadRecord[] { return this.consumer.list() }
+  /** The operator's workloads (copies 2…N of a spread workload are listed with copy 1: see family()). */
+  list (): WorkloadRecord[] { return this.consumer.list().filter((w) => w.copyOf == null) }
   get (name: string): WorkloadRecord { return this.consumer.get(name) }
-  cancel (name: string): WorkloadRecord { return this.consumer.cancel(name) }
+  /** Cancels a workload and, when it is spread, every copy of it. */
+  cancel (name: string): WorkloadRecord {
+    const copyOf = this.consumer.get(name).copyOf
+    if (copyOf != null) throw new InvalidTransitionError(`${name} is copy ${copyOf.index} of ${copyOf.name}: its copies are cancelled together`, { hint: `skein cancel ${copyOf.name}` })
+    const w = this.consumer.cancel(name)
+    if (w.copyOf == null) for (const c of liveCopies(this.db.peekWorkloads(), name)) this.consumer.cancel(c.name)
+    return this.consumer.get(name)
+  }
+
+  /** A workload and its copies (just itself unless it was submitted with --spread above 1), copy 1 first. */
+  family (name: string): WorkloadRecord[] {
+    const w = this.consumer.get(name)
+    if (w.copyOf != null || w.spread <= 1) return [w]
+    return familyOf(this.db.peekWorkloads(), name).map((x) => structuredClone(x))
+  }
+
+  /** The pod logs of a workload, from its provider over /skein/logs/1.0.0 (or the local cluster). */
+  logs (name: string, options: LogsOptions = {}): AsyncGenerator<LogLine> {
+    return workloadLogs({ workload: this.get(name), network: this.c.network, localNamespace: this.init.localNamespace ?? 'skein-local', ...(this.c.logs != null ? { logs: this.c.logs } : {}) }, options)
+  }
   hosted (): HostedRecord[] { return this.db.hosted() }
 
   /** Calls fn after every stored change of a workload; returns a function that stops it. */

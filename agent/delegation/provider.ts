@@ -16,7 +16,7 @@ import { fits, sub, sum, zero } from '../../protocol/peering/resources.ts'
 import {
   decideDelegate, decideCancel, openDelegate, validateCancel, parseManifests, requestsOf, reasonFor, serveRequest,
   readSubscribe, writeStatusFrames, StatusQueue, InsufficientQuotaError, LeaseExpiredError, NoLeaseError,
-  NotLeasePartyError, NotMemberError, FencedError, MalformedMessageError, DelegationError, MAX_ERROR_CHARS,
+  NotLeasePartyError, NotMemberError, FencedError, MalformedMessageError, InvalidManifestError, DelegationError, MAX_ERROR_CHARS,
   MAX_RESYNC_WORKLOADS, STATUS_KEEPALIVE_MS
 } from '../../protocol/delegation/index.ts'
 import { Phase, type DelegateRequest, type DelegateResponse, type Status, type Cancel, type Delegate } from '../../protocol/pb/delegate.js'
@@ -57,7 +57,7 @@ export class Provider {
     this.log = c.logger
     if (c.metrics != null) {
       const registers = [c.metrics.registry]
-      this.answered = new Counter({ name: 'skein_delegation_provider_answers_total', help: 'Delegate requests answered, by outcome', labelNames: ['outcome'], registers })
+      this.answered = new Counter({ name: 'skein_delegation_provider_answers_total', help: 'Delegate requests answered, by outcome (unreadable: dropped without an answer)', labelNames: ['outcome'], registers })
       this.hostedGauge = new Gauge({ name: 'skein_delegation_hosted_workloads', help: 'Workloads this agent runs for consumers', registers, collect: () => { this.hostedGauge?.set(this.db.peekHosted().filter(isActive).length) } })
     }
   }
@@ -87,14 +87,23 @@ export class Provider {
   // --- request-response
 
   async onRequestStream (stream: Stream, remotePeer: string): Promise<void> {
-    await serveRequest(stream, async (req) => await this.handle(req, remotePeer))
+    let read = false
+    try {
+      await serveRequest(stream, async (req) => { read = true; return await this.handle(req, remotePeer) })
+    } catch (err) {
+      // a frame that could not be read (over the size cap, truncated, undecodable) gets no answer: the stream is reset, and counted here
+      if (!read) this.answered?.inc({ outcome: 'unreadable' })
+      throw err
+    }
   }
 
   async handle (req: DelegateRequest, remotePeer: string): Promise<DelegateResponse> {
     if (req.delegate != null) return await this.handleDelegate(req.delegate, remotePeer)
     if (req.cancel != null) return this.handleCancel(req.cancel, remotePeer)
     if (req.resync != null) return this.handleResync(remotePeer)
-    return { reject: { workloadId: '', generation: 0, reason: reasonFor(new MalformedMessageError('')), detail: 'the request carries no message' } }
+    const reason = reasonFor(new MalformedMessageError(''))
+    this.answered?.inc({ outcome: reason })
+    return { reject: { workloadId: '', generation: 0, reason, detail: 'the request carries no message' } }
   }
 
   async handleDelegate (d: Delegate, remotePeer: string): Promise<DelegateResponse> {
@@ -121,6 +130,17 @@ export class Provider {
       if ((lease.state !== 'active' && lease.state !== 'grace') || lease.expires <= this.c.clock.now()) throw new LeaseExpiredError(`lease ${body.leaseId} is ${lease.state}`)
       const text = new TextDecoder().decode(body.manifests)
       const docs = parseManifests(text)
+      const tenantNs = this.init.tenantNamespace(body.consumer, body.leaseId)
+      try {
+        this.c.checkManifests?.(tenantNs, docs)
+      } catch (err) {
+        // the tenant policy would refuse it at apply: refuse it now, before anything is stored or acknowledged
+        const { field, index } = err as { field?: unknown, index?: unknown }
+        const message = (err as Error).message
+        if (typeof field !== 'string') throw new InvalidManifestError('manifests', `refused by this cluster's tenant policy: ${message}`)
+        const why = message.slice(message.indexOf(`${field}: `) + field.length + 2)
+        throw new InvalidManifestError(`${typeof index === 'number' ? `[${index}]` : ''}${field}`, `refused by this cluster's tenant policy: ${why}`)
+      }
       const requests = requestsOf(docs)
       const used = sum(this.db.peekHosted(remotePeer).filter((h) => isActive(h) && h.leaseId === body.leaseId && h.workloadId !== body.workloadId).map((h) => h.requests))
       const left = sub(lease.quota, used)
@@ -136,7 +156,8 @@ export class Provider {
         manifests: text,
         requests,
         path: body.path,
-        tenantNs: this.init.tenantNamespace(body.consumer, body.leaseId),
+        hopLimit: body.hopLimit,
+        tenantNs,
         acceptedAt: now,
         phase: Phase.ACCEPTED,
         readyReplicas: 0,
@@ -172,6 +193,7 @@ export class Provider {
       this.checkMember(remotePeer)
       validateCancel(cancel)
     } catch (err) {
+      this.answered?.inc({ outcome: reasonFor(err) })
       return { reject: { workloadId: cancel.workloadId, generation: cancel.generation, reason: reasonFor(err), detail: (err as Error).message } }
     }
     const held = this.db.getHosted(remotePeer, cancel.workloadId)
@@ -266,7 +288,7 @@ export class Provider {
     this.publish({ ...h, phase: Phase.APPLYING })
     try {
       const docs = parseManifests(h.manifests)
-      await this.c.workloads.apply(h.tenantNs, docs, { workloadId, generation, consumer, name: h.name })
+      await this.c.workloads.apply(h.tenantNs, docs, { workloadId, generation, consumer, name: h.name, path: h.path, ...(h.hopLimit != null ? { hopLimit: h.hopLimit } : {}), leaseId: h.leaseId })
     } catch (err) {
       h = this.db.getHosted(consumer, workloadId)
       if (h == null || h.generation !== generation || !isActive(h)) return
@@ -288,7 +310,7 @@ export class Provider {
     const h = this.db.getHosted(consumer, workloadId)
     if (h == null || h.generation !== generation || !isActive(h)) return
     const now = this.c.clock.now()
-    const fields: Partial<HostedRecord> = { readyReplicas: s.readyReplicas, replicas: s.replicas, podIps: s.podIps.slice(0, 256), lastError: (s.error ?? '').slice(0, MAX_ERROR_CHARS) }
+    const fields: Partial<HostedRecord> = { readyReplicas: s.readyReplicas, replicas: s.replicas, podIps: s.podIps.slice(0, 256), lastError: (s.error ?? '').slice(0, MAX_ERROR_CHARS), via: s.via }
     switch (s.phase) {
       case 'running': fields.phase = Phase.RUNNING; fields.failingSince = undefined; break
       case 'succeeded': fields.phase = Phase.SUCCEEDED; break
@@ -330,10 +352,14 @@ export class Provider {
 
   private update (h: HostedRecord, fields: Partial<HostedRecord>): HostedRecord {
     const next: HostedRecord = { ...h, ...fields, sequence: h.sequence + 1 }
-    const changed = next.phase !== h.phase || next.readyReplicas !== h.readyReplicas || next.replicas !== h.replicas ||
-      next.lastError !== h.lastError || next.podIps.join(',') !== h.podIps.join(',') || next.observedGeneration !== h.observedGeneration
-    if (!changed) return h
-    this.db.putHosted(next, this.c.clock.now())
+    const essential = next.phase !== h.phase || next.observedGeneration !== h.observedGeneration || (next.via ?? []).join(',') !== (h.via ?? []).join(',')
+    const detail = next.readyReplicas !== h.readyReplicas || next.replicas !== h.replicas || next.lastError !== h.lastError ||
+      next.podIps.join(',') !== h.podIps.join(',')
+    if (!essential && !detail) return h
+    // detail alone (a pod restarting with a new name in the error, replicas coming up) is seen again after a
+    // restart: it is written without an fsync, so a crash-looping workload cannot stall the agent on the disk
+    if (essential) this.db.putHosted(next, this.c.clock.now())
+    else this.c.store.relaxed(() => { this.db.putHosted(next, this.c.clock.now()) })
     this.publish(next)
     return next
   }
@@ -363,7 +389,8 @@ export function statusOf (h: HostedRecord, now: number): Status {
     lastError: h.lastError,
     observedGeneration: h.observedGeneration,
     sequence: h.sequence,
-    timestamp: now
+    timestamp: now,
+    ...(h.via != null && h.via.length > 0 ? { via: { agents: h.via } } : {})
   }
 }
 

@@ -29,6 +29,8 @@ export interface ReportedStatus {
   sequence: number
   /** ms since the epoch, when we received it */
   at: number
+  /** the agents the provider passed the workload on to (the waterfall), the last one running it */
+  via?: string[]
 }
 
 export interface Placement {
@@ -72,6 +74,10 @@ export interface WorkloadRecord {
   /** peers that refused or gave this workload up since it last ran */
   avoid: string[]
   decision?: Decision
+  /** set when this workload is one we pass on for another agent (the waterfall) */
+  relay?: Relay
+  /** set on copies 2…N of a spread workload (agent/delegation/spread.ts): the workload they copy and their index */
+  copyOf?: { name: string, index: number }
   lastError?: string
   history: Array<{ at: number, phase: WorkloadPhase, event: string, detail?: string }>
 }
@@ -99,6 +105,19 @@ export interface HostedRecord {
   sequence: number
   /** when the backend first reported failing for this generation */
   failingSince?: number
+  /** the hop limit the Delegate carried */
+  hopLimit?: number
+  /** set when we passed the workload on (the waterfall): the agents it went to, the last one running it */
+  via?: string[]
+}
+
+/** A workload passed on for another agent: where it came from, so the Delegate we send extends its path. */
+export interface Relay {
+  /** the path the upstream Delegate came along, origin first, the upstream sender last */
+  path: string[]
+  hopLimit: number
+  /** the upstream consumer and its workload */
+  upstream: { consumer: string, workloadId: string, generation: number }
 }
 
 export type OutboxKind = 'delegate' | 'cancel'

@@ -13,6 +13,7 @@ import type { Store } from '../store/index.ts'
 import type { Resources } from '../../protocol/peering/resources.ts'
 import type { Manifest } from '../../protocol/delegation/manifests.ts'
 import type { LinkView, PeerInfo } from '../scheduler/index.ts'
+import type { LogsSource } from './logs.ts'
 
 /** A lease as delegation sees it, on either side. */
 export interface LeaseInfo {
@@ -43,6 +44,8 @@ export interface BackendStatus {
   replicas: number
   podIps: string[]
   error?: string
+  /** set when the workload was passed on (the waterfall): the agents it went to, the last one running it */
+  via?: string[]
 }
 
 export interface WorkloadMeta {
@@ -51,6 +54,10 @@ export interface WorkloadMeta {
   /** the consumer's peer ID (the tenant), or our own for local placements */
   consumer: string
   name: string
+  /** provider side: the path the Delegate came along (origin first, the sender last), its hop limit, and the lease it runs under */
+  path?: string[]
+  hopLimit?: number
+  leaseId?: string
 }
 
 /**
@@ -96,4 +103,12 @@ export interface DelegationComponents {
   local?: LocalCluster
   workloads: WorkloadsBackend
   network: Network
+  /** pod logs of the local cluster (agent/delegation/logs.ts); absent: `skein logs` answers "not available" */
+  logs?: LogsSource
+  /**
+   * The tenant policy's verdict on manifests bound for a tenant namespace,
+   * asked before a Delegate is acknowledged: throws (naming the field) when
+   * the cluster would refuse them, so a refused workload is never accepted.
+   */
+  checkManifests?(tenantNs: string, manifests: readonly unknown[]): void
 }

@@ -13,16 +13,21 @@ import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics/index.ts'
 import type { Store } from '../store/index.ts'
+import type { KubeConfig } from '@kubernetes/client-node'
 import type { KubeClient } from '../kube/index.ts'
 import { tenantNamespace } from '../kube/index.ts'
-import type { Peering } from '../peering/index.ts'
+import type { Peering, HeldUsage } from '../peering/index.ts'
 import type { DiscoverySystem } from '../discovery/wiring.ts'
-import { validateResources, zero, type Resources } from '../../protocol/peering/resources.ts'
+import { add, validateResources, zero, type Resources } from '../../protocol/peering/resources.ts'
+import { isTerminal } from '../../protocol/delegation/phases.ts'
 import { Delegation, tenantNamespaceOf } from './index.ts'
 import { libp2pNetwork } from './network.ts'
 import { kubeWorkloads } from './kube.ts'
+import { kubeLogs } from './logs.ts'
 import { delegationInitFrom, type DelegationConfig } from './config.ts'
 import type { LeaseInfo, WorkloadsBackend } from './types.ts'
+import type { WorkloadRecord } from './records.ts'
+import { waterfall } from './waterfall.ts'
 
 export interface DelegationWiring {
   store: Store
@@ -33,6 +38,8 @@ export interface DelegationWiring {
   peerId: string
   node: Libp2p
   kube?: KubeClient
+  /** the cluster's connection, for pod logs (@kubernetes/client-node's Log) */
+  kubeConfig?: KubeConfig
   peering?: Peering
   discovery?: DiscoverySystem
 }
@@ -80,7 +87,26 @@ export function wireDelegation (config: DelegationConfig, w: DelegationWiring): 
   const asLease = (l: { id: string, consumer: string, provider: string, quota: Resources, expires: number, state: string }): LeaseInfo =>
     ({ id: l.id, consumer: l.consumer, provider: l.provider, quota: l.quota, expires: l.expires, state: l.state })
   if (kube == null) w.logger.forComponent('skein:delegation').warn('no Kubernetes client: delegated workloads cannot run here')
-  return new Delegation({
+  const base: WorkloadsBackend = kube != null
+    ? localTenant(kubeWorkloads(kube), kube, w.peerId)
+    : {
+        apply: async () => { throw new Error('no Kubernetes client configured') },
+        delete: async () => {},
+        watch: () => () => {}
+      }
+  const peering = w.peering
+  // the waterfall (peering.reoffer): what our cluster cannot take goes on under a lease we hold
+  const wf = peering?.reoffers === true
+    ? waterfall({ self: w.peerId, hopLimit: peering.hopLimit })({
+      local: base,
+      store: w.store,
+      logger: w.logger.forComponent('skein:waterfall'),
+      free: () => { const c = kube?.capacity(); return c?.synced === true ? fromKube(c.free) : zero() },
+      ownBacking: (id) => { const l = peering.list({ role: 'provider' }).find((x) => x.id === id); return l?.backing?.own },
+      canPassOn: (path) => peering.held().some((l) => !path.includes(l.provider))
+    })
+    : undefined
+  const delegation = new Delegation({
     peerId: w.peerId,
     privateKey: w.privateKey,
     store: w.store,
@@ -91,7 +117,9 @@ export function wireDelegation (config: DelegationConfig, w: DelegationWiring): 
     membership: { isMember: (p) => fleet == null || fleet.mode === 'standalone' || fleet.isMember(p) },
     leases: {
       held: () => w.peering?.held().map(asLease) ?? [],
-      get: (id) => { const l = w.peering?.get(id); return l != null ? asLease(l) : undefined }
+      get: (id) => { const l = w.peering?.get(id); return l != null ? asLease(l) : undefined },
+      // with re-offers, what our own workloads may use of a held lease excludes what is lent on
+      ...(wf != null ? { remainingQuota: (id: string) => peering?.heldLeft(id) } : {})
     },
     links: { get: (p) => w.discovery?.links?.get(p) },
     peers: {
@@ -111,17 +139,36 @@ export function wireDelegation (config: DelegationConfig, w: DelegationWiring): 
           }
         }
       : {}),
-    workloads: kube != null
-      ? localTenant(kubeWorkloads(kube), kube, w.peerId)
-      : {
-          apply: async () => { throw new Error('no Kubernetes client configured') },
-          delete: async () => {},
-          watch: () => () => {}
-        },
-    network: libp2pNetwork(w.node)
+    workloads: wf ?? base,
+    network: libp2pNetwork(w.node),
+    ...(kube != null ? { checkManifests: (ns: string, docs: readonly unknown[]) => { kube.checkWorkload(ns, docs) } } : {}),
+    ...(kube != null && w.kubeConfig != null ? { logs: kubeLogs(kube, w.kubeConfig) } : {})
   }, {
     ...delegationInitFrom(config),
+    // one hop limit for the agent: peering.hopLimit bounds delegations' paths as it bounds requests and offers
+    ...(peering != null ? { hopLimit: peering.hopLimit } : {}),
     localNamespace: tenantNamespace(LOCAL_TENANT),
     tenantNamespace: (consumer, leaseId) => leaseId !== '' ? tenantNamespace(leaseId) : tenantNamespaceOf(consumer)
   })
+  wf?.attach({
+    submit: (s) => delegation.submit(s),
+    cancel: (name) => delegation.cancel(name),
+    find: (name) => delegation.db.getWorkload(name),
+    onChange: (fn) => delegation.onChange(fn)
+  })
+  // peering counts what our workloads use of each held lease, own and passed on, so a re-offer never lends it twice
+  peering?.setHeldUsage((leaseId) => heldUsage(delegation.db.peekWorkloads(), leaseId))
+  return delegation
+}
+
+/** What the workloads placed under one held lease use: our own, and those passed on for others. */
+export function heldUsage (workloads: readonly WorkloadRecord[], leaseId: string): HeldUsage {
+  let own = zero()
+  let relayed = zero()
+  for (const x of workloads) {
+    if (x.placement?.leaseId !== leaseId || x.placement.local || isTerminal(x.phase) || x.phase === 'cancelling') continue
+    if (x.relay != null) relayed = add(relayed, x.requests)
+    else own = add(own, x.requests)
+  }
+  return { own, relayed }
 }

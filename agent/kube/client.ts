@@ -214,6 +214,10 @@ export class KubeClientImpl implements KubeClient {
 
   // ---- workloads ----
 
+  checkWorkload (namespace: string, manifests: readonly unknown[]): void {
+    sanitizeManifests(manifests, { ...(this.init.sanitize ?? {}), namespace })
+  }
+
   async applyWorkload (namespace: string, manifests: readonly unknown[], opts: CallOptions = {}): Promise<AppliedObject[]> {
     const objects = sanitizeManifests(manifests, { ...(this.init.sanitize ?? {}), namespace })
     const out: AppliedObject[] = []

@@ -91,6 +91,8 @@ export interface KubeClient {
 
   /** sanitizes, then server-side applies (field manager `skein`) every manifest into the namespace */
   applyWorkload(namespace: string, manifests: readonly unknown[], opts?: CallOptions): Promise<AppliedObject[]>
+  /** what applyWorkload would refuse, without applying: throws ManifestRejectedError naming the field */
+  checkWorkload(namespace: string, manifests: readonly unknown[]): void
   /** deletes the named objects (their pods go with them); missing ones are not an error */
   deleteWorkload(namespace: string, refs: readonly WorkloadRef[], opts?: CallOptions): Promise<void>
   workloadStatus(namespace: string, ref: WorkloadRef, opts?: CallOptions): Promise<WorkloadStatus>

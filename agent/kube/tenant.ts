@@ -125,7 +125,8 @@ export function tenantObjects (spec: TenantSpec): KubeObject[] {
     spec: {
       limits: [{
         type: 'Container',
-        defaultRequest: { cpu: formatMilli(reqCpu), memory: formatBytes(reqMem) },
+        // a quota line on ephemeral storage makes Kubernetes refuse every pod that requests none; a default of 0 counts them as asking for nothing
+        defaultRequest: { cpu: formatMilli(reqCpu), memory: formatBytes(reqMem), ...(q.ephemeralStorage != null ? { 'ephemeral-storage': '0' } : {}) },
         default: { cpu: formatMilli(limCpu), memory: formatBytes(limMem) },
         ...(q.cpu > 0 && q.memory > 0 ? { max: { cpu: formatMilli(q.cpu), memory: formatBytes(q.memory) } } : {})
       }]

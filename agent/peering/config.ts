@@ -29,6 +29,7 @@ export const PeeringConfigSchema = Type.Object({
   minGrant: Quantities('Smallest grant per resource (Kubernetes quantities, e.g. {cpu: 250m, memory: 256Mi}); a counter-offer below it is a reject. Default: {} (no minimum).', true),
   reserve: Quantities('Kept back for local work, never offered (e.g. {cpu: 500m, memory: 512Mi, pods: 10}). Default: {}.', true),
   share: Type.Boolean({ default: true, description: 'Offer capacity to peers at all; false makes a consumer-only agent (its offer is empty). Default: true.' }),
+  reoffer: Type.Boolean({ default: false, description: 'The waterfall: also offer peers the free part of the quota this agent holds on others (its own use subtracted), with the path extended, under split horizon and hopLimit; a workload that does not fit the local cluster is delegated on under those leases. Needs share: true. Default: false.' }),
   caps: Type.Object(Object.fromEntries(resourceNames.map((n) => [n, Type.Optional(Quantity)])), { additionalProperties: false, default: {}, description: 'Per-resource cap on the offer: a percentage of free capacity after the reserve ("50%") or an absolute quantity ("4Gi"). Default: {} (no cap).' }),
   perPeerDefault: Type.Optional(Quantities('The most any one peer may hold. Default: no per-peer cap.')),
   perPeer: Type.Record(Type.String(), Quantities('per-peer cap'), { default: {}, description: 'Per-peer caps by peer ID, overriding perPeerDefault. Default: {}.' }),
@@ -75,6 +76,7 @@ export function peeringInitFrom (c: PeeringConfig): PeeringInit {
     renewIntervalMs,
     graceMs: ms('grace', c.grace),
     hopLimit: c.hopLimit,
+    reoffer: c.reoffer,
     minGrant: quantities('minGrant', c.minGrant),
     streamTimeoutMs: ms('streamTimeout', c.streamTimeout),
     offers: {
@@ -98,6 +100,7 @@ export function peeringInitFrom (c: PeeringConfig): PeeringInit {
     if (v == null) continue
     try { parseCap(name as ResourceName, v) } catch (err) { throw new ConfigError(`peering.caps.${name}`, (err as Error).message) }
   }
+  if (c.reoffer && !c.share) throw new ConfigError('peering.reoffer', 'a consumer-only agent (share: false) re-offers nothing', { hint: 'set share: true, or reoffer: false' })
   if (c.auto.count > 0) {
     ms('auto.duration', c.auto.duration)
     ms('auto.interval', c.auto.interval)

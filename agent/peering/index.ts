@@ -31,12 +31,15 @@ import {
   fromWire, toWire, validateResources, equal, fits, zero, describeResources, leaseIdOf, errorForReject,
   DuplicateLeaseError, UnknownLeaseError, LeaseExpiredError, NotLeasePartyError, NotSharingError, PolicyDeniedError,
   TenantFailedError, MalformedFrameError, NotMemberError, PeerUnreachableError, InvalidQuantityError, PeeringError,
+  InsufficientCapacityError, LoopDetectedError, add, sub, sum, min as rmin,
   type PeeringProtocol, type Opened, type BodyMessage, type Lease, type LeaseEvent, type LeaseRole, type LeaseState, type Resources
 } from '../../protocol/peering/index.ts'
 import { Offers, type CapacitySource, type OffersInit, type OfferView } from '../offers/index.ts'
 import { LeaseLedger, type StoredLease } from './ledger.ts'
+import { heldCapacity, eligibleFor, lendable, leftOf, offerPath, backGrant, type HeldLease, type HeldUsage } from './reoffer.ts'
 
-export type { StoredLease } from './ledger.ts'
+export type { StoredLease, LeaseBacking } from './ledger.ts'
+export type { HeldLease, HeldUsage } from './reoffer.ts'
 
 /** The slice of a libp2p node peering uses. */
 export interface PeeringNetwork {
@@ -95,6 +98,8 @@ export interface PeeringInit {
   offers?: OffersInit
   /** how far a peer's clock may be from ours, ms; default 60 s */
   maxSkewMs?: number
+  /** the waterfall: also lend on the free part of leases we hold (split horizon, hop limit); default false */
+  reoffer?: boolean
 }
 
 export interface RequestOptions {
@@ -136,6 +141,7 @@ export class Peering {
   private readonly pendingTenants = new Map<string, Promise<void>>()
   private readonly known = new Map<string, KnownOffer>()
   private readonly changeListeners = new Set<(lease: StoredLease) => void>()
+  private heldUsage?: (leaseId: string) => HeldUsage | undefined
   private readonly companions: Array<{ start(): void | Promise<void>, stop(): void | Promise<void> }> = []
   private shutdown = new AbortController()
   private started = false
@@ -153,16 +159,21 @@ export class Peering {
       streamTimeoutMs: init.streamTimeoutMs ?? STREAM_TIMEOUT_MS,
       tenantTimeoutMs: init.tenantTimeoutMs ?? 8_000,
       requestTimeoutMs: init.requestTimeoutMs ?? 60_000,
-      attempts: init.attempts ?? 3
+      attempts: init.attempts ?? 3,
+      reoffer: init.reoffer ?? false
     }
     this.ledger = new LeaseLedger(components.store)
-    this.ledger.onChange = (lease) => { this.emitChange(lease) }
+    this.ledger.onChange = (lease) => {
+      this.emitChange(lease)
+      if (lease.role === 'consumer' && isTerminal(lease.state)) this.releaseDependents(lease)
+    }
     this.offers = new Offers(init.offers ?? {}, {
       capacity: components.capacity,
       clock: components.clock,
       logger: components.logger,
       labels: (p) => components.membership.labels?.(p),
-      granted: () => this.ledger.granted(),
+      // our own pool backs only the own part of each grant; re-offered parts are backed by leases we hold
+      granted: () => this.ledger.ownGranted(),
       grantedTo: (p) => this.ledger.granted(p)
     })
     this.protocol = peeringProtocol(init.maxSkewMs != null ? { maxSkewMs: init.maxSkewMs } : {})({
@@ -247,7 +258,68 @@ export class Peering {
   /** Sum of quotas granted (active + grace) as provider. */
   granted (): Resources { return this.ledger.granted() }
 
-  offerView (): OfferView { return this.offers.view() }
+  offerView (): OfferView {
+    const v = this.offers.view()
+    if (!this.init.reoffer) return v
+    // with the waterfall, the pool also holds what the leases we hold can lend (their quota minus our own use of them)
+    const held = this.heldCapacity()
+    const usage = held.map((h) => this.heldUsage?.(h.leaseId)?.own ?? zero())
+    const pool = add(v.pool, sum(held.map((h, i) => sub(h.quota, usage[i] ?? zero()))))
+    const granted = this.ledger.granted()
+    return { ...v, pool, granted, remaining: sub(pool, granted) }
+  }
+
+  // ---------------------------------------------------------------- the waterfall
+
+  /**
+   * Tells peering what delegation uses of each lease we hold (own workloads,
+   * and workloads re-delegated for others), so re-offers never count it
+   * twice. Synchronous: it is read inside the grant decision.
+   */
+  setHeldUsage (fn: (leaseId: string) => HeldUsage | undefined): void {
+    this.heldUsage = fn
+  }
+
+  /** Whether this agent re-offers held capacity (policy peering.reoffer). */
+  get reoffers (): boolean { return this.init.reoffer }
+
+  /** The hop limit this agent puts on what it sends, and the most it accepts. */
+  get hopLimit (): number { return this.init.hopLimit }
+
+  /** Leases we hold as consumer, as capacity: quota, what is spoken for, and the path it came along. */
+  heldCapacity (): HeldLease[] {
+    return heldCapacity(this.held(), this.ledger.reoffered(), (id) => this.heldUsage?.(id), (provider) => this.capacityPath(provider))
+  }
+
+  /** What of a held lease our own workloads may still use: its quota minus everything spoken for. */
+  heldLeft (leaseId: string): Resources | undefined {
+    const h = this.heldCapacity().find((x) => x.leaseId === leaseId)
+    return h != null ? leftOf(h) : undefined
+  }
+
+  /** The capacity path of a provider: where its offer to us came from, ending with it (a direct provider: just it). */
+  private capacityPath (provider: string): string[] {
+    const k = this.known.get(provider)?.path
+    return k != null && k.length > 0 && k[k.length - 1] === provider && !k.includes(this.c.peerId) ? [...k] : [provider]
+  }
+
+  /** A held lease ended: the grants it backed can no longer be backed, so they end too (no overcommit). */
+  private releaseDependents (held: StoredLease): void {
+    if (!this.init.reoffer) return
+    for (const l of this.ledger.all()) {
+      if (l.role !== 'provider' || !isHolding(l.state) || l.backing?.via.some((v) => v.leaseId === held.id) !== true) continue
+      queueMicrotask(() => {
+        this.log.info({ leaseId: l.id, backedBy: held.id }, 'a lease backing this grant ended: releasing it')
+        this.release(l.id).catch((err: Error) => { this.log.warn({ leaseId: l.id, err: err.message }, 'releasing a grant whose backing ended failed') })
+      })
+    }
+  }
+
+  /** The held leases usable for `to` along `requestPath`, or none when we do not re-offer. */
+  private transitiveParts (to: string, requestPath: readonly string[], hopLimit: number): HeldLease[] {
+    if (!this.init.reoffer) return []
+    return eligibleFor(this.heldCapacity(), this.c.peerId, to, requestPath, hopLimit)
+  }
 
   /** Offers peers made to us, as last heard (offer queries, announcements). */
   knownOffers (): KnownOffer[] {
@@ -269,6 +341,11 @@ export class Peering {
     const offer = answer.body.offer
     if (answer.kind !== 'offer' || offer == null) throw new MalformedFrameError(`expected an offer, got ${answer.kind}`)
     if (offer.provider !== peer) throw new MalformedFrameError('offer names another provider')
+    if (offer.path.includes(this.c.peerId) || offer.path[offer.path.length - 1] !== peer) {
+      // split horizon broken by the other side: capacity that came through us is not taken back
+      this.countReject(RejectReason.LOOP)
+      throw new LoopDetectedError('the offer came through this agent')
+    }
     const k = { peer, resources: fromWire(offer.resources, 'offer'), path: offer.path, at: this.c.clock.now() }
     this.known.set(peer, k)
     return k
@@ -414,7 +491,7 @@ export class Peering {
     const b = opened.body
     switch (opened.kind) {
       case 'offerQuery':
-        return { offer: { provider: this.c.peerId, resources: toWire(this.offers.offerFor(from)), seq: this.offers.announcements, path: [this.c.peerId], hopLimit: this.init.hopLimit } }
+        return { offer: this.offerTo(from) }
       case 'request':
         if (b.request == null) break
         return await this.onRequest(from, b.request)
@@ -428,6 +505,16 @@ export class Peering {
         break
     }
     throw new MalformedFrameError(`unexpected ${opened.kind}`)
+  }
+
+  /** Our offer to one peer: our own share, plus (waterfall) what held leases may lend it, with the path it came along. */
+  private offerTo (from: string): NonNullable<BodyMessage['offer']> {
+    const own = this.offers.offerFor(from)
+    const parts = this.offers.allowed(from) ? this.transitiveParts(from, [from], this.init.hopLimit) : []
+    let resources = add(own, lendable(parts))
+    const cap = this.offers.peerCap(from)
+    if (cap != null && parts.length > 0) resources = rmin(resources, sub(cap, this.ledger.granted(from)))
+    return { provider: this.c.peerId, resources: toWire(resources), seq: this.offers.announcements, path: offerPath(this.c.peerId, parts), hopLimit: this.init.hopLimit }
   }
 
   private async onRequest (from: string, req: PeeringRequest): Promise<BodyMessage> {
@@ -449,22 +536,31 @@ export class Peering {
     // check and insert in one synchronous step: no await in between, so no other request can interleave
     const now = this.c.clock.now()
     const peerCap = this.offers.peerCap(from)
+    // the waterfall: leases we hold may back the grant too, unless split horizon or the hop limit forbids
+    const parts = this.transitiveParts(from, req.path, Math.min(req.hopLimit, this.init.hopLimit))
+    const pool = this.offers.pool()
+    const ownGranted = this.ledger.ownGranted()
     const d = decide({
-      ask, min, offered: this.offers.pool(), granted: this.ledger.granted(), minGrant: this.init.minGrant,
+      ask, min, offered: add(pool, lendable(parts)), granted: rmin(ownGranted, pool), minGrant: this.init.minGrant,
       ...(peerCap != null ? { peerCap, peerHeld: this.ledger.granted(from) } : {})
     })
     if (!d.ok) throw d.error
+    const backing = parts.length > 0 ? backGrant(d.quota, sub(pool, ownGranted), parts) : undefined
+    if (parts.length > 0 && backing == null) throw new InsufficientCapacityError('the leases this agent holds cannot back the grant')
+    const via = backing?.via ?? []
+    // a grant backed by a lease we hold ends no later than that lease
+    const expires = Math.min(now + req.durationMs, ...via.map((v) => this.ledger.get('consumer', v.leaseId)?.expires ?? Infinity))
     const lease: StoredLease = {
       id: req.leaseId, role: 'provider', consumer: from, provider: this.c.peerId, quota: d.quota, ask,
-      created: now, expires: now + req.durationMs, renewBy: now + this.init.renewIntervalMs, graceMs: this.init.graceMs,
-      state: 'active', path
+      created: now, expires, renewBy: now + this.init.renewIntervalMs, graceMs: this.init.graceMs,
+      state: 'active', path, ...(via.length > 0 && backing != null ? { backing } : {})
     }
     this.ledger.insert(lease, 'grant')
     this.stats.grants++
     this.metricsHandles.grants?.inc()
     this.schedule(lease)
     this.offers.refresh()
-    this.log.info({ leaseId: lease.id, consumer: from, quota: describeResources(d.quota), counter: d.counter }, 'lease granted')
+    this.log.info({ leaseId: lease.id, consumer: from, quota: describeResources(d.quota), counter: d.counter, via: via.map((v) => v.leaseId) }, 'lease granted')
     try {
       await this.ensureTenant(lease)
     } catch (err) {

@@ -5,7 +5,7 @@
  * cache of the table, reloaded on start.
  */
 import type { Store } from '../store/index.ts'
-import { isHolding, sum, type Lease, type LeaseEvent, type LeaseRole, type LeaseState, type Resources } from '../../protocol/peering/index.ts'
+import { add, isHolding, sum, zero, type Lease, type LeaseEvent, type LeaseRole, type LeaseState, type Resources } from '../../protocol/peering/index.ts'
 
 export const migrations = [
   `CREATE TABLE leases (
@@ -25,17 +25,31 @@ export const migrations = [
      updated INTEGER NOT NULL,
      PRIMARY KEY (id, role)
    ) WITHOUT ROWID`,
-  'CREATE INDEX leases_state ON leases (state)'
+  'CREATE INDEX leases_state ON leases (state)',
+  // what a provider lease is backed by: our own capacity and/or leases we hold (the waterfall); NULL: all our own
+  'ALTER TABLE leases ADD COLUMN backing TEXT'
 ]
+
+/**
+ * What backs a lease this agent granted: a part of its own pool, and parts
+ * of leases it holds as consumer on others (re-offered capacity). own + the
+ * takes always equal the lease's quota.
+ */
+export interface LeaseBacking {
+  own: Resources
+  via: Array<{ leaseId: string, take: Resources }>
+}
 
 export interface StoredLease extends Lease {
   /** what the consumer asked for (differs from quota after a counter-offer) */
   ask?: Resources
+  /** provider leases granted out of re-offered capacity: what backs the quota (absent: our own capacity only) */
+  backing?: LeaseBacking
 }
 
 interface Row {
   id: string, role: string, consumer: string, provider: string, quota: string, created: number, expires: number,
-  renew_by: number, grace_ms: number, state: string, path: string, reason: string | null, ask: string | null
+  renew_by: number, grace_ms: number, state: string, path: string, reason: string | null, ask: string | null, backing?: string | null
 }
 
 function fromRow (r: Row): StoredLease {
@@ -54,6 +68,7 @@ function fromRow (r: Row): StoredLease {
   }
   if (r.reason != null) lease.reason = r.reason
   if (r.ask != null) lease.ask = JSON.parse(r.ask) as Resources
+  if (r.backing != null) lease.backing = JSON.parse(r.backing) as LeaseBacking
   return lease
 }
 
@@ -100,15 +115,34 @@ export class LeaseLedger {
     return sum(out)
   }
 
+  /** The part of the holding provider leases' quotas that our own capacity backs (a lease without backing: all of it). */
+  ownGranted (): Resources {
+    const out: Resources[] = []
+    for (const l of this.leases.values()) {
+      if (l.role === 'provider' && isHolding(l.state)) out.push(l.backing?.own ?? l.quota)
+    }
+    return sum(out)
+  }
+
+  /** How much of a lease we hold as consumer is re-granted to others, by that lease's id. */
+  reoffered (): Map<string, Resources> {
+    const out = new Map<string, Resources>()
+    for (const l of this.leases.values()) {
+      if (l.role !== 'provider' || !isHolding(l.state) || l.backing == null) continue
+      for (const v of l.backing.via) out.set(v.leaseId, add(out.get(v.leaseId) ?? zero(), v.take))
+    }
+    return out
+  }
+
   /** Inserts a new lease and journals its creation, in one transaction. Throws on a duplicate (id, role). */
   insert (lease: StoredLease, event: LeaseEvent | 'create' = 'create'): void {
     this.store.transaction(() => {
-      this.store.run(`INSERT INTO leases (id, role, consumer, provider, quota, created, expires, renew_by, grace_ms, state, path, reason, ask, updated)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      this.store.run(`INSERT INTO leases (id, role, consumer, provider, quota, created, expires, renew_by, grace_ms, state, path, reason, ask, updated, backing)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       lease.id, lease.role, lease.consumer, lease.provider, JSON.stringify(lease.quota), lease.created, lease.expires,
       lease.renewBy, lease.graceMs, lease.state, JSON.stringify(lease.path), lease.reason ?? null,
-      lease.ask != null ? JSON.stringify(lease.ask) : null, Date.now())
-      this.store.append('lease', lease.id, { role: lease.role, event, to: lease.state, quota: lease.quota, consumer: lease.consumer, provider: lease.provider })
+      lease.ask != null ? JSON.stringify(lease.ask) : null, Date.now(), lease.backing != null ? JSON.stringify(lease.backing) : null)
+      this.store.append('lease', lease.id, { role: lease.role, event, to: lease.state, quota: lease.quota, consumer: lease.consumer, provider: lease.provider, ...(lease.backing != null ? { backing: lease.backing } : {}) })
     })
     this.leases.set(key(lease.role, lease.id), lease)
     this.onChange?.(lease)

@@ -16,8 +16,10 @@ import type { PrivateKey } from '@libp2p/interface'
 import { signPayload, verifyPayload } from '../signing/index.ts'
 import { labelsFromPairs, labelsToPairs } from '../labels/index.ts'
 import { Announcement, SignedAnnouncement } from '../pb/announce.js'
-import { type DropReason } from './errors.ts'
-import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
+import { maxResources } from '../peering/resources.ts'
+import { MAX_HOP_LIMIT } from '../peering/constants.ts'
+import { AnnouncementRejectedError, type DropReason } from './errors.ts'
+import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_TIMESTAMP_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
 
 export * from './errors.ts'
 export * from './constants.ts'
@@ -114,8 +116,10 @@ export function encodeAnnouncement (data: AnnouncementData): Uint8Array {
   })
 }
 
+/** Decodes an Announcement body; throws AnnouncementRejectedError('malformed') when a number is out of range. */
 export function decodeAnnouncementBody (body: Uint8Array): AnnouncementData {
   const a = Announcement.decode(body)
+  checkRanges(a)
   const labels = labelsFromPairs(a.labels)
   const out: AnnouncementData = {
     peerId: a.peerId,
@@ -141,6 +145,28 @@ export function decodeAnnouncementBody (body: Uint8Array): AnnouncementData {
     }
   }
   return out
+}
+
+/**
+ * 64-bit wire numbers arrive as JS numbers: a value the codec could read may
+ * still be beyond what any agent sends (a date past year 9999, an offer of a
+ * million cores). Such an announcement is malformed, not merely stale.
+ */
+function checkRanges (a: Announcement): void {
+  const bad = (what: string, v: number): never => { throw new AnnouncementRejectedError('malformed', `announcement ${what} ${v} is out of range`) }
+  if (!Number.isSafeInteger(a.seq)) bad('sequence number', a.seq)
+  for (const [what, v] of [['issue time', a.issuedMs], ['expiry time', a.expiresMs]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || v > MAX_TIMESTAMP_MS) bad(what, v)
+  }
+  const o = a.offer
+  if (o == null) return
+  const limits: Array<[string, number, number]> = [
+    ['offer cpuMillis', o.cpuMillis, maxResources.cpu], ['offer memoryBytes', o.memoryBytes, maxResources.memory],
+    ['offer pods', o.pods, maxResources.pods], ['offer gpu', o.gpu, maxResources.gpu],
+    ['offer ephemeralStorageBytes', o.ephemeralStorageBytes, maxResources.ephemeralStorage],
+    ['offer generation', o.generation, Number.MAX_SAFE_INTEGER], ['offer hops', o.hops, MAX_HOP_LIMIT]
+  ]
+  for (const [what, v, max] of limits) if (!Number.isSafeInteger(v) || v < 0 || v > max) bad(what, v)
 }
 
 /** Decodes a signed announcement without checking it (for display and tests). */

@@ -39,3 +39,5 @@ export const MAX_PEER_ID_CHARS = 128
 /** Kubernetes object names (RFC 1123 subdomain, as in metadata.name). */
 export const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 export const MAX_NAME_CHARS = 63
+/** latest time (ms since the epoch) a message may carry: 9999-12-31T23:59:59.999Z */
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999

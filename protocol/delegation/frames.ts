@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { signPayload, verifyPayload } from '../signing/index.ts'
-import { DelegateBody, type Delegate, type Status, type Cancel } from '../pb/delegate.js'
+import { DelegateBody, type Delegate, type DelegateResponse, type Status, type Cancel } from '../pb/delegate.js'
 import {
   LEASE_ID_PATTERN, MAX_CLOCK_SKEW_MS, MAX_DELEGATE_FRAME_BYTES, MAX_ERROR_CHARS, MAX_MANIFEST_BYTES,
-  MAX_PEER_ID_CHARS, MAX_POD_IPS, NONCE_BYTES, WORKLOAD_ID_PATTERN, NAME_PATTERN, MAX_NAME_CHARS
+  MAX_PEER_ID_CHARS, MAX_POD_IPS, NONCE_BYTES, WORKLOAD_ID_PATTERN, NAME_PATTERN, MAX_NAME_CHARS, MAX_TIMESTAMP_MS,
+  MAX_RESYNC_WORKLOADS, MAX_HOP_LIMIT
 } from './constants.ts'
 import {
   BadSignatureError, MalformedMessageError, MessageTooLargeError, StaleMessageError, WrongRecipientError
@@ -76,7 +77,9 @@ export function validateDelegateBody (b: DelegateBody): void {
   for (const p of [b.consumer, b.provider, ...b.path]) checkPeerId(p)
   if (b.path[0] !== b.consumer) throw new MalformedMessageError('the path must start with the consumer')
   if (b.nonce.byteLength !== NONCE_BYTES) throw new MalformedMessageError(`the nonce must be ${NONCE_BYTES} bytes`)
-  if (!Number.isSafeInteger(b.timestamp) || b.timestamp <= 0) throw new MalformedMessageError('the timestamp is not valid')
+  if (b.timestamp <= 0) throw new MalformedMessageError('the timestamp is not valid')
+  checkTime(b.timestamp)
+  if (b.constraints != null && !Number.isSafeInteger(b.constraints.minBandwidthBps)) throw new MalformedMessageError('the bandwidth constraint is out of range')
 }
 
 export function validateCancel (c: Cancel): void {
@@ -92,7 +95,42 @@ export function validateStatus (s: Status): Status {
   checkGeneration(s.generation)
   if (s.podIps.length > MAX_POD_IPS) throw new MalformedMessageError(`a Status lists ${s.podIps.length} pod IPs; at most ${MAX_POD_IPS}`)
   if (!Number.isSafeInteger(s.sequence) || s.sequence < 0) throw new MalformedMessageError('the sequence is not valid')
+  if (!Number.isSafeInteger(s.observedGeneration) || s.observedGeneration < 0) throw new MalformedMessageError('the observed generation is not valid')
+  checkTime(s.timestamp)
+  if (s.via != null) {
+    if (s.via.agents.length > MAX_HOP_LIMIT) throw new MalformedMessageError(`a Status names ${s.via.agents.length} agents it went through; at most ${MAX_HOP_LIMIT}`)
+    for (const p of s.via.agents) checkPeerId(p)
+  }
   return s.lastError.length > MAX_ERROR_CHARS ? { ...s, lastError: s.lastError.slice(0, MAX_ERROR_CHARS) } : s
+}
+
+/**
+ * Checks a provider's answer before the consumer acts on it: 64-bit numbers
+ * in range, identifiers well-formed, resync entries validated like Status.
+ */
+export function validateResponse (r: DelegateResponse): DelegateResponse {
+  if (r.ack != null) {
+    checkWorkloadId(r.ack.workloadId)
+    checkGeneration(r.ack.generation)
+    checkTime(r.ack.acceptedAt)
+  }
+  if (r.reject != null && (!Number.isSafeInteger(r.reject.generation) || r.reject.generation < 0)) throw new MalformedMessageError('the generation is not valid')
+  if (r.cancelAck != null && (!Number.isSafeInteger(r.cancelAck.fence) || r.cancelAck.fence < 0)) throw new MalformedMessageError('the fence is not valid')
+  if (r.resync != null) {
+    if (r.resync.workloads.length > MAX_RESYNC_WORKLOADS) throw new MalformedMessageError(`a resync lists ${r.resync.workloads.length} workloads; at most ${MAX_RESYNC_WORKLOADS}`)
+    const workloads = r.resync.workloads.map((w) => {
+      checkWorkloadId(w.workloadId)
+      checkGeneration(w.generation)
+      return w.status != null ? { ...w, status: validateStatus(w.status) } : w
+    })
+    return { ...r, resync: { workloads } }
+  }
+  return r
+}
+
+/** A time in ms since the epoch, not before it and before year 10000. */
+function checkTime (t: number): void {
+  if (!Number.isSafeInteger(t) || t < 0 || t > MAX_TIMESTAMP_MS) throw new MalformedMessageError('the timestamp is not valid')
 }
 
 function checkWorkloadId (id: string): void {

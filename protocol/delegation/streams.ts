@@ -14,8 +14,8 @@ import type { Stream, MessageStream, AbortOptions } from '@libp2p/interface'
 import { pbStream, lpStream } from '@libp2p/utils'
 import { pipe } from 'it-pipe'
 import { DelegateRequest, DelegateResponse, Status, StatusSubscribe } from '../pb/delegate.js'
-import { MAX_DELEGATE_FRAME_BYTES, MAX_RESYNC_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, REQUEST_TIMEOUT_MS, STATUS_QUEUE_LIMIT } from './constants.ts'
-import { validateStatus } from './frames.ts'
+import { MAX_DELEGATE_FRAME_BYTES, MAX_HOP_LIMIT, MAX_RESYNC_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, REQUEST_TIMEOUT_MS, STATUS_QUEUE_LIMIT } from './constants.ts'
+import { validateResponse, validateStatus } from './frames.ts'
 import { MalformedMessageError } from './errors.ts'
 
 function deadline (options: AbortOptions = {}, ms = REQUEST_TIMEOUT_MS): AbortSignal {
@@ -31,7 +31,7 @@ export async function request (stream: Stream, req: DelegateRequest, options: Ab
     await pb.write(req, DelegateRequest, { signal })
     const res = await pb.read(DelegateResponse, { signal, limits: { resync: 1 } as never })
     await stream.close({ signal })
-    return res
+    return validateResponse(res)
   } catch (err) {
     stream.abort(err as Error)
     throw err
@@ -90,7 +90,7 @@ export function statusFrames (stream: Stream, options: AbortOptions & { idleMs: 
     for await (const b of source) {
       let s: Status
       try {
-        s = Status.decode(b, { limits: { podIps: 256 } })
+        s = Status.decode(b, { limits: { podIps: 256, via: { agents: MAX_HOP_LIMIT } } })
       } catch (err) {
         throw new MalformedMessageError(`a Status cannot be decoded: ${(err as Error).message}`)
       }

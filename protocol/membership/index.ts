@@ -16,7 +16,7 @@ import { signPayload, verifyPayload } from '../signing/index.ts'
 import { labelsFromPairs, labelsToPairs } from '../labels/index.ts'
 import { MembershipCertificate, Revocation, SignedCertificate, SignedRevocation } from '../pb/membership.js'
 import { BadSignatureError, CertificateExpiredError, CertificatePeerMismatchError, CertificateRevokedError, NotAMemberError } from './errors.ts'
-import { CLOCK_SKEW_MS, MAX_CERTIFICATE_BYTES } from './constants.ts'
+import { CLOCK_SKEW_MS, MAX_CERTIFICATE_BYTES, MAX_TIMESTAMP_MS } from './constants.ts'
 
 export * from './errors.ts'
 export * from './constants.ts'
@@ -156,6 +156,7 @@ export async function verifyRevocation (fleetPublicKey: PublicKey, bytes: Uint8A
   try {
     signed = SignedRevocation.decode(bytes)
     rev = Revocation.decode(signed.body)
+    checkTime('issue time', rev.issuedMs)
   } catch (err) {
     throw new NotAMemberError(`not a revocation: ${(err as Error).message}`)
   }
@@ -170,13 +171,21 @@ export async function verifyRevocation (fleetPublicKey: PublicKey, bytes: Uint8A
 export function decodeRevocation (bytes: Uint8Array): RevocationInfo {
   try {
     const rev = Revocation.decode(SignedRevocation.decode(bytes).body)
+    checkTime('issue time', rev.issuedMs)
     return { peerId: rev.peerId, reason: rev.reason, issuedMs: Number(rev.issuedMs), fleetKeyId: rev.fleetKeyId }
   } catch (err) {
     throw new NotAMemberError(`not a revocation: ${(err as Error).message}`)
   }
 }
 
+/** A time no fleet key signs in earnest (negative, past year 9999): the message is malformed; callers wrap this in NotAMemberError. */
+function checkTime (what: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0 || v > MAX_TIMESTAMP_MS) throw new RangeError(`${what} ${v} is out of range`)
+}
+
 function toCertificate (c: MembershipCertificate): Certificate {
+  checkTime('issue time', c.issuedMs)
+  checkTime('expiry time', c.expiresMs)
   const labels = labelsFromPairs(c.labels)
   return { peerId: c.peerId, roles: c.roles, labels, issuedMs: Number(c.issuedMs), expiresMs: Number(c.expiresMs), fleetKeyId: c.fleetKeyId }
 }

@@ -348,9 +348,14 @@ export declare namespace HeldWorkload {
         field: '$.status.timestamp';
         value: number;
     }
+    interface HeldWorkloadStatusViaAgentsFieldEvent {
+        field: '$.status.via.agents[]';
+        index: number;
+        value: string;
+    }
     function encode(obj: Partial<HeldWorkload>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeldWorkload>): HeldWorkload;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeldWorkload>): Generator<HeldWorkloadWorkloadIdFieldEvent | HeldWorkloadGenerationFieldEvent | HeldWorkloadStatusWorkloadIdFieldEvent | HeldWorkloadStatusGenerationFieldEvent | HeldWorkloadStatusPhaseFieldEvent | HeldWorkloadStatusReadyReplicasFieldEvent | HeldWorkloadStatusReplicasFieldEvent | HeldWorkloadStatusPodIpsFieldEvent | HeldWorkloadStatusLastErrorFieldEvent | HeldWorkloadStatusObservedGenerationFieldEvent | HeldWorkloadStatusSequenceFieldEvent | HeldWorkloadStatusTimestampFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeldWorkload>): Generator<HeldWorkloadWorkloadIdFieldEvent | HeldWorkloadGenerationFieldEvent | HeldWorkloadStatusWorkloadIdFieldEvent | HeldWorkloadStatusGenerationFieldEvent | HeldWorkloadStatusPhaseFieldEvent | HeldWorkloadStatusReadyReplicasFieldEvent | HeldWorkloadStatusReplicasFieldEvent | HeldWorkloadStatusPodIpsFieldEvent | HeldWorkloadStatusLastErrorFieldEvent | HeldWorkloadStatusObservedGenerationFieldEvent | HeldWorkloadStatusSequenceFieldEvent | HeldWorkloadStatusTimestampFieldEvent | HeldWorkloadStatusViaAgentsFieldEvent>;
 }
 export interface ResyncResponse {
     workloads: HeldWorkload[];
@@ -417,9 +422,14 @@ export declare namespace ResyncResponse {
         value: number;
         index: number;
     }
+    interface ResyncResponseWorkloadsStatusViaAgentsFieldEvent {
+        field: '$.workloads[].status.via.agents[]';
+        index: number;
+        value: string;
+    }
     function encode(obj: Partial<ResyncResponse>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResyncResponse>): ResyncResponse;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResyncResponse>): Generator<ResyncResponseWorkloadsWorkloadIdFieldEvent | ResyncResponseWorkloadsGenerationFieldEvent | ResyncResponseWorkloadsStatusWorkloadIdFieldEvent | ResyncResponseWorkloadsStatusGenerationFieldEvent | ResyncResponseWorkloadsStatusPhaseFieldEvent | ResyncResponseWorkloadsStatusReadyReplicasFieldEvent | ResyncResponseWorkloadsStatusReplicasFieldEvent | ResyncResponseWorkloadsStatusPodIpsFieldEvent | ResyncResponseWorkloadsStatusLastErrorFieldEvent | ResyncResponseWorkloadsStatusObservedGenerationFieldEvent | ResyncResponseWorkloadsStatusSequenceFieldEvent | ResyncResponseWorkloadsStatusTimestampFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResyncResponse>): Generator<ResyncResponseWorkloadsWorkloadIdFieldEvent | ResyncResponseWorkloadsGenerationFieldEvent | ResyncResponseWorkloadsStatusWorkloadIdFieldEvent | ResyncResponseWorkloadsStatusGenerationFieldEvent | ResyncResponseWorkloadsStatusPhaseFieldEvent | ResyncResponseWorkloadsStatusReadyReplicasFieldEvent | ResyncResponseWorkloadsStatusReplicasFieldEvent | ResyncResponseWorkloadsStatusPodIpsFieldEvent | ResyncResponseWorkloadsStatusLastErrorFieldEvent | ResyncResponseWorkloadsStatusObservedGenerationFieldEvent | ResyncResponseWorkloadsStatusSequenceFieldEvent | ResyncResponseWorkloadsStatusTimestampFieldEvent | ResyncResponseWorkloadsStatusViaAgentsFieldEvent>;
 }
 export interface DelegateRequest {
     delegate?: Delegate;
@@ -560,9 +570,14 @@ export declare namespace DelegateResponse {
         value: number;
         index: number;
     }
+    interface DelegateResponseResyncWorkloadsStatusViaAgentsFieldEvent {
+        field: '$.resync.workloads[].status.via.agents[]';
+        index: number;
+        value: string;
+    }
     function encode(obj: Partial<DelegateResponse>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegateResponse>): DelegateResponse;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegateResponse>): Generator<DelegateResponseAckWorkloadIdFieldEvent | DelegateResponseAckGenerationFieldEvent | DelegateResponseAckAcceptedAtFieldEvent | DelegateResponseRejectWorkloadIdFieldEvent | DelegateResponseRejectGenerationFieldEvent | DelegateResponseRejectReasonFieldEvent | DelegateResponseRejectDetailFieldEvent | DelegateResponseCancelAckWorkloadIdFieldEvent | DelegateResponseCancelAckFenceFieldEvent | DelegateResponseCancelAckRemovedFieldEvent | DelegateResponseResyncWorkloadsWorkloadIdFieldEvent | DelegateResponseResyncWorkloadsGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusWorkloadIdFieldEvent | DelegateResponseResyncWorkloadsStatusGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusPhaseFieldEvent | DelegateResponseResyncWorkloadsStatusReadyReplicasFieldEvent | DelegateResponseResyncWorkloadsStatusReplicasFieldEvent | DelegateResponseResyncWorkloadsStatusPodIpsFieldEvent | DelegateResponseResyncWorkloadsStatusLastErrorFieldEvent | DelegateResponseResyncWorkloadsStatusObservedGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusSequenceFieldEvent | DelegateResponseResyncWorkloadsStatusTimestampFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegateResponse>): Generator<DelegateResponseAckWorkloadIdFieldEvent | DelegateResponseAckGenerationFieldEvent | DelegateResponseAckAcceptedAtFieldEvent | DelegateResponseRejectWorkloadIdFieldEvent | DelegateResponseRejectGenerationFieldEvent | DelegateResponseRejectReasonFieldEvent | DelegateResponseRejectDetailFieldEvent | DelegateResponseCancelAckWorkloadIdFieldEvent | DelegateResponseCancelAckFenceFieldEvent | DelegateResponseCancelAckRemovedFieldEvent | DelegateResponseResyncWorkloadsWorkloadIdFieldEvent | DelegateResponseResyncWorkloadsGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusWorkloadIdFieldEvent | DelegateResponseResyncWorkloadsStatusGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusPhaseFieldEvent | DelegateResponseResyncWorkloadsStatusReadyReplicasFieldEvent | DelegateResponseResyncWorkloadsStatusReplicasFieldEvent | DelegateResponseResyncWorkloadsStatusPodIpsFieldEvent | DelegateResponseResyncWorkloadsStatusLastErrorFieldEvent | DelegateResponseResyncWorkloadsStatusObservedGenerationFieldEvent | DelegateResponseResyncWorkloadsStatusSequenceFieldEvent | DelegateResponseResyncWorkloadsStatusTimestampFieldEvent | DelegateResponseResyncWorkloadsStatusViaAgentsFieldEvent>;
 }
 export declare enum Phase {
     PHASE_UNSPECIFIED = "PHASE_UNSPECIFIED",
@@ -590,6 +605,7 @@ export interface Status {
     observedGeneration: number;
     sequence: number;
     timestamp: number;
+    via?: Via;
 }
 export declare namespace Status {
     const codec: () => Codec<Status>;
@@ -634,9 +650,28 @@ export declare namespace Status {
         field: '$.timestamp';
         value: number;
     }
+    interface StatusViaAgentsFieldEvent {
+        field: '$.via.agents[]';
+        index: number;
+        value: string;
+    }
     function encode(obj: Partial<Status>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Status>): Status;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Status>): Generator<StatusWorkloadIdFieldEvent | StatusGenerationFieldEvent | StatusPhaseFieldEvent | StatusReadyReplicasFieldEvent | StatusReplicasFieldEvent | StatusPodIpsFieldEvent | StatusLastErrorFieldEvent | StatusObservedGenerationFieldEvent | StatusSequenceFieldEvent | StatusTimestampFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Status>): Generator<StatusWorkloadIdFieldEvent | StatusGenerationFieldEvent | StatusPhaseFieldEvent | StatusReadyReplicasFieldEvent | StatusReplicasFieldEvent | StatusPodIpsFieldEvent | StatusLastErrorFieldEvent | StatusObservedGenerationFieldEvent | StatusSequenceFieldEvent | StatusTimestampFieldEvent | StatusViaAgentsFieldEvent>;
+}
+export interface Via {
+    agents: string[];
+}
+export declare namespace Via {
+    const codec: () => Codec<Via>;
+    interface ViaAgentsFieldEvent {
+        field: '$.agents[]';
+        index: number;
+        value: string;
+    }
+    function encode(obj: Partial<Via>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Via>): Via;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Via>): Generator<ViaAgentsFieldEvent>;
 }
 export interface StatusSubscribe {
     consumer: string;

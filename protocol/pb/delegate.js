@@ -1612,6 +1612,10 @@ export var Status;
                     w.uint32(80);
                     w.int64Number(obj.timestamp);
                 }
+                if (obj.via != null) {
+                    w.uint32(90);
+                    Via.codec().encode(obj.via, w);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1673,6 +1677,12 @@ export var Status;
                         }
                         case 10: {
                             obj.timestamp = reader.int64Number();
+                            break;
+                        }
+                        case 11: {
+                            obj.via = Via.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.via
+                            });
                             break;
                         }
                         default: {
@@ -1765,6 +1775,12 @@ export var Status;
                             };
                             break;
                         }
+                        case 11: {
+                            yield* Via.codec().stream(reader, reader.uint32(), `${prefix}.via`, {
+                                limits: opts.limits?.via
+                            });
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -1788,6 +1804,89 @@ export var Status;
     }
     Status.stream = stream;
 })(Status || (Status = {}));
+export var Via;
+(function (Via) {
+    let _codec;
+    Via.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if (obj.agents != null && obj.agents.length > 0) {
+                    for (const value of obj.agents) {
+                        w.uint32(10);
+                        w.string(value);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    agents: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.agents != null && obj.agents.length === opts.limits.agents) {
+                                throw new MaxLengthError('Decode error - repeated field "agents" had too many elements');
+                            }
+                            obj.agents.push(reader.string());
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    agents: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.agents != null && obj.agents === opts.limits.agents) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "agents" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.agents[]`,
+                                index: obj.agents,
+                                value: reader.string()
+                            };
+                            obj.agents++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Via.codec());
+    }
+    Via.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Via.codec(), opts);
+    }
+    Via.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Via.codec(), opts);
+    }
+    Via.stream = stream;
+})(Via || (Via = {}));
 export var StatusSubscribe;
 (function (StatusSubscribe) {
     let _codec;

@@ -26,3 +26,5 @@ export const MAX_DETAIL_CHARS = 200
 export const MAX_PEER_ID_CHARS = 128
 /** concurrent inbound peering streams per connection */
 export const MAX_INBOUND_STREAMS = 64
+/** latest time (ms since the epoch) a lease may name: 9999-12-31T23:59:59.999Z; later ones cannot even be printed */
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999

@@ -11,7 +11,7 @@ import { signPayload, verifyPayload } from '../signing/index.ts'
 import { PeeringBody, PeeringFrame } from '../pb/peering.js'
 import {
   WIRE_VERSION, MAX_FRAME_BYTES, MAX_CLOCK_SKEW_MS, NONCE_CACHE_SIZE, NONCE_BYTES, MAX_HOP_LIMIT,
-  MAX_LEASE_MS, LEASE_ID_PATTERN, MAX_DETAIL_CHARS, MAX_PEER_ID_CHARS
+  MAX_LEASE_MS, LEASE_ID_PATTERN, MAX_DETAIL_CHARS, MAX_PEER_ID_CHARS, MAX_TIMESTAMP_MS
 } from './constants.ts'
 import {
   BadSignatureError, MalformedFrameError, ReplayedMessageError, StaleMessageError, UnsupportedVersionError,
@@ -156,6 +156,7 @@ export function validateMessage (body: PeeringBody): MessageKind {
     case 'offer': {
       const o = body.offer
       if (o == null) break
+      if (!Number.isSafeInteger(o.seq)) throw new MalformedFrameError(`offer sequence ${o.seq} is out of range`)
       fromWire(o.resources, 'offer')
       checkPathShape(o.path, o.hopLimit)
       break
@@ -164,6 +165,14 @@ export function validateMessage (body: PeeringBody): MessageKind {
       const g = body.grant
       if (g == null) break
       fromWire(g.quota, 'quota')
+      checkLeaseTimes(body.timestamp, { created: g.created, expires: g.expires, renewBy: g.renewBy })
+      if (!Number.isSafeInteger(g.graceMs) || g.graceMs < 0 || g.graceMs > MAX_LEASE_MS) throw new InvalidQuantityError(`grace ${g.graceMs} ms is out of range`)
+      break
+    }
+    case 'renewAck': {
+      const a = body.renewAck
+      if (a == null) break
+      checkLeaseTimes(body.timestamp, { expires: a.expires, renewBy: a.renewBy })
       break
     }
     case 'renew': {
@@ -179,6 +188,19 @@ export function validateMessage (body: PeeringBody): MessageKind {
       break
   }
   return kind
+}
+
+/**
+ * Lease times arrive as 64-bit integers: each must be a whole number of ms
+ * between the epoch and year 9999, and no later than the longest lease term
+ * (plus clock skew) after the frame was sent — a grant or renewal ack cannot
+ * promise more than a year.
+ */
+function checkLeaseTimes (sentAt: number, times: Record<string, number>): void {
+  const latest = Math.min(MAX_TIMESTAMP_MS, sentAt + MAX_LEASE_MS + MAX_CLOCK_SKEW_MS)
+  for (const [what, v] of Object.entries(times)) {
+    if (!Number.isSafeInteger(v) || v < 0 || v > latest) throw new MalformedFrameError(`lease ${what} time ${v} is out of range`)
+  }
 }
 
 function checkPathShape (path: string[], hopLimit: number): void {

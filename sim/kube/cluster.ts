@@ -40,7 +40,12 @@ export interface ClusterInit {
   jobRunMs?: number
   /** bounded watch history, in events. Default 4096. */
   historySize?: number
+  /** a running container writes one heartbeat log line this often, in ms; 0 for none. Default 5000. */
+  logEveryMs?: number
 }
+
+/** One line of a pod's log; `container` is unset for lines every container shows (scheduling, restarts). */
+export interface LogEntry { seq: number, at: number, container?: string, text: string }
 
 const T = (kind: string): ResourceType => {
   const t = resourceTypes.find((x) => x.kind === kind)
@@ -149,7 +154,10 @@ export class Cluster {
   private nextNodePort = 30000
   /** when a bound pod may start or a running pod finishes: pod uid → ms */
   private readonly readyAt = new Map<string, number>()
-  private readonly logs = new Map<string, string[]>()
+  private readonly logs = new Map<string, LogEntry[]>()
+  /** heartbeat lines already written: pod uid → count */
+  private readonly beats = new Map<string, number>()
+  private logSeq = 0
 
   constructor (init: ClusterInit = {}) {
     this.init = {
@@ -157,6 +165,7 @@ export class Cluster {
       nodePrefix: init.nodePrefix ?? 'sim-node',
       startDelayMs: init.startDelayMs ?? 0,
       jobRunMs: init.jobRunMs ?? 200,
+      logEveryMs: init.logEveryMs ?? 5000,
       node: { cpu: init.node?.cpu ?? '4', memory: init.node?.memory ?? '8Gi', pods: init.node?.pods ?? 110, labels: init.node?.labels ?? {} }
     }
     this.store = new Store({
@@ -251,16 +260,48 @@ export class Cluster {
     this.store.update(Pod, namespace, name, pod, { internal: true })
   }
 
-  /** The log lines the node simulator wrote for a pod. */
+  /** The log lines the node simulator wrote for a pod (every container's). */
   podLog (pod: Obj): string[] {
-    return this.logs.get(uidOf(pod)) ?? []
+    return this.logEntries(pod).map((e) => e.text)
   }
 
-  private log (pod: Obj, line: string): void {
-    const lines = this.logs.get(uidOf(pod)) ?? []
-    lines.push(`${new Date().toISOString()} [skein-sim] ${line}`)
+  /**
+   * A pod's log entries, oldest first, for one container (plus the lines
+   * every container shows) or all of them. Heartbeats that fell due since
+   * the last read are written first: a running pod writes one line per
+   * container every logEveryMs, stamped with the time it fell due.
+   */
+  logEntries (pod: Obj, container?: string): LogEntry[] {
+    this.heartbeats(pod)
+    const all = this.logs.get(uidOf(pod)) ?? []
+    return container == null ? all : all.filter((e) => e.container == null || e.container === container)
+  }
+
+  private heartbeats (pod: Obj): void {
+    const every = this.init.logEveryMs
+    const status = obj(pod.status)
+    if (every <= 0 || status.phase !== 'Running') return
+    const start = Date.parse(str(status.startTime))
+    if (!Number.isFinite(start)) return
+    const uid = uidOf(pod)
+    let n = this.beats.get(uid) ?? 0
+    const due = Math.floor((Date.now() - start) / every)
+    // a pod read after a long pause catches up with at most the last 200 beats
+    if (due - n > 200) n = due - 200
+    for (; n < due; n++) {
+      const at = start + (n + 1) * every
+      for (const c of arr(obj(pod.spec).containers)) this.log(pod, `container ${str(c.name)} running (heartbeat ${n + 1})`, { container: str(c.name), at })
+    }
+    this.beats.set(uid, n)
+  }
+
+  private log (pod: Obj, line: string, opts: { container?: string, at?: number } = {}): void {
+    const uid = uidOf(pod)
+    const lines = this.logs.get(uid) ?? []
+    const at = opts.at ?? Date.now()
+    lines.push({ seq: ++this.logSeq, at, ...(opts.container != null ? { container: opts.container } : {}), text: `${new Date(at).toISOString()} [skein-sim] ${line}` })
     if (lines.length > 200) lines.shift()
-    this.logs.set(uidOf(pod), lines)
+    this.logs.set(uid, lines)
   }
 
   // ---- defaulting and validation ----
@@ -520,6 +561,7 @@ export class Cluster {
     if (ev.type === Event) return
     if (ev.type === Pod && ev.eventType === 'DELETED') {
       this.logs.delete(uidOf(ev.object))
+      this.beats.delete(uidOf(ev.object))
       this.readyAt.delete(uidOf(ev.object))
     }
     if (ev.type === Namespace && ev.eventType === 'ADDED') {
@@ -971,7 +1013,7 @@ export class Cluster {
         for (const type of ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']) c = setCondition(c, { type, status: 'True' }, { lastProbeTime: null })
         s.conditions = c
         p.status = s
-        for (const c of arr(spec.containers)) this.log(p, `container ${str(c.name)} started on ${node} (image ${str(c.image)})`)
+        for (const c of arr(spec.containers)) this.log(p, `container ${str(c.name)} started on ${node} (image ${str(c.image)})`, { container: str(c.name) })
         const runMs = this.runMs(p)
         if (runMs != null) { this.readyAt.set(uid, t + runMs); next = Math.min(next, t + runMs) } else this.readyAt.delete(uid)
         this.write(Pod, p)
@@ -1032,6 +1074,15 @@ export class Cluster {
 
   /** The log text of a pod for GET .../pods/NAME/log, or a StatusError as the real API server gives. */
   readLog (namespace: string, name: string, container: string | undefined, tailLines?: number): string {
+    return this.openLog(namespace, name, container, tailLines).entries.map((e) => e.text + '\n').join('')
+  }
+
+  /**
+   * Checks a log request as the API server does and returns the entries to
+   * send first, with the pod's uid and container (for follow: later entries
+   * come from logEntries with a higher seq, while the pod is that uid).
+   */
+  openLog (namespace: string, name: string, container: string | undefined, tailLines?: number): { uid: string, container: string, seq: number, entries: LogEntry[] } {
     const pod = this.store.get(Pod, namespace, name)
     const containers = arr(obj(pod.spec).containers).map((c) => str(c.name))
     if (container == null && containers.length > 1) {
@@ -1042,9 +1093,19 @@ export class Cluster {
     if (obj(pod.status).phase === 'Pending') {
       throw new StatusError(400, 'BadRequest', `container "${c}" in pod "${name}" is waiting to start: ContainerCreating`)
     }
-    let lines = this.podLog(pod)
-    if (tailLines != null && tailLines >= 0) lines = lines.slice(Math.max(0, lines.length - tailLines))
-    return lines.map((l) => l + '\n').join('')
+    let entries = this.logEntries(pod, c)
+    const seq = entries.at(-1)?.seq ?? 0
+    if (tailLines != null && tailLines >= 0) entries = entries.slice(Math.max(0, entries.length - tailLines))
+    return { uid: uidOf(pod), container: c, seq, entries }
+  }
+
+  /** For a follow: the pod's entries after `seq`, and whether its container can write more (false once the pod is gone or finished). */
+  followLog (namespace: string, name: string, uid: string, container: string, seq: number): { entries: LogEntry[], open: boolean } {
+    const pod = this.store.peek(Pod, namespace, name)
+    if (pod == null || uidOf(pod) !== uid) return { entries: [], open: false }
+    const entries = this.logEntries(pod, container).filter((e) => e.seq > seq)
+    const phase = obj(pod.status).phase
+    return { entries, open: phase !== 'Succeeded' && phase !== 'Failed' && meta(pod).deletionTimestamp == null }
   }
 }
 

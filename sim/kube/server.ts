@@ -34,6 +34,9 @@ const reasons: Record<number, string> = {
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v != null && !Array.isArray(v)
 
+/** How often a followed log is looked at for new lines, ms. */
+const LOG_POLL_MS = 100
+
 export class KubeApiServer {
   readonly cluster: Cluster
   private server?: Server
@@ -227,8 +230,10 @@ export class KubeApiServer {
     if (sub === 'log') {
       if (method !== 'GET' || name == null) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
       const tail = q.get('tailLines')
-      const text = this.cluster.readLog(namespace ?? 'default', name, q.get('container') ?? undefined, tail != null ? Number(tail) : undefined)
-      return this.send(res, req, url, 200, text)
+      const ns = namespace ?? 'default'
+      const opened = this.cluster.openLog(ns, name, q.get('container') ?? undefined, tail != null ? Number(tail) : undefined)
+      if (q.get('follow') !== 'true' && q.get('follow') !== '1') return this.send(res, req, url, 200, opened.entries.map((e) => e.text + '\n').join(''))
+      return this.followLog(req, res, url, ns, name, opened)
     }
     if (t.namespaced && name != null && namespace == null) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource')
     const status = sub === 'status' ? { subresource: 'status' as const } : {}
@@ -353,6 +358,40 @@ export class KubeApiServer {
       columnDefinitions: cols.map(([name], i) => ({ name, type: 'string', format: i === 0 ? 'name' : '', description: name, priority: 0 })),
       rows: items.map((o) => ({ cells: cols.map(([, f]) => f(o) ?? '<none>'), object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: meta(o) } }))
     }
+  }
+
+  /**
+   * GET …/pods/NAME/log?follow=true: what exists, then new lines as the pod
+   * writes them (polled every LOG_POLL_MS), until the pod finishes or is
+   * deleted, the client goes away, or the emulator stops.
+   */
+  private followLog (req: IncomingMessage, res: ServerResponse, url: URL, namespace: string, name: string,
+    opened: { uid: string, container: string, seq: number, entries: Array<{ seq: number, text: string }> }): void {
+    this.logRequest(req.method ?? 'GET', url.pathname + url.search, 200)
+    res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' })
+    let seq = 0
+    const write = (entries: Array<{ seq: number, text: string }>): void => {
+      if (entries.length === 0 || res.writableEnded || res.destroyed) return
+      res.write(entries.map((e) => e.text + '\n').join(''))
+      seq = Math.max(seq, ...entries.map((e) => e.seq))
+    }
+    write(opened.entries)
+    // with tailLines, the lines before the tail are not sent later either
+    seq = Math.max(seq, opened.seq)
+    res.flushHeaders()
+    this.watches.add(res)
+    const end = (): void => {
+      clearInterval(timer)
+      this.watches.delete(res)
+      if (!res.writableEnded) res.end()
+    }
+    const timer = setInterval(() => {
+      const next = this.cluster.followLog(namespace, name, opened.uid, opened.container, seq)
+      write(next.entries)
+      if (!next.open) end()
+    }, LOG_POLL_MS)
+    timer.unref()
+    res.on('close', end)
   }
 
   private watch (req: IncomingMessage, res: ServerResponse, url: URL, t: ResourceType, namespace: string | undefined, name?: string): void {

@@ -1,4 +1,5 @@
 /** Fakes and real-node harnesses for the delegation tests (test/delegation-*.test.ts). */
+import { sanitizeManifests } from '../../agent/kube/sanitize.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -153,6 +154,8 @@ export interface AgentOptions {
   init?: DelegationInit
   local?: boolean
   labels?: Record<string, string>
+  /** check delegated manifests against the tenant policy before acknowledging, as an agent with a cluster does */
+  tenantPolicy?: boolean
 }
 
 export async function startAgent (t: TapLike, o: AgentOptions): Promise<TestAgent> {
@@ -176,7 +179,8 @@ export async function startAgent (t: TapLike, o: AgentOptions): Promise<TestAgen
     peers: { get: () => ({ labels: o.labels ?? {} }) },
     ...(o.local === true ? { local: { free: () => parseResources({ cpu: '8', memory: '16Gi', pods: 100 }), capacity: () => parseResources({ cpu: '8', memory: '16Gi', pods: 100 }), labels: () => o.labels ?? {} } } : {}),
     workloads: backend,
-    network: libp2pNetwork(node)
+    network: libp2pNetwork(node),
+    ...(o.tenantPolicy === true ? { checkManifests: (ns: string, docs: readonly unknown[]) => { sanitizeManifests(docs, { namespace: ns }) } } : {})
   }, { ...fastInit, ...(init ?? o.init ?? {}) })
   const agent: TestAgent = {
     name: o.name,

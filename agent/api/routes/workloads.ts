@@ -1,18 +1,18 @@
 /**
  * POST /v1/workloads (submit, the fields of `skein run`), GET /v1/workloads,
  * GET /v1/workloads/:name (with the scheduler's explanation), DELETE
- * /v1/workloads/:name (cancel), GET /v1/workloads/:name/logs (not available
- * yet: a typed 501).
+ * /v1/workloads/:name (cancel), GET /v1/workloads/:name/logs (pod logs from
+ * the provider, streamed as JSON lines).
  */
 import Type from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../schemas.ts'
-import { registerApiError } from '../errors.ts'
+import { Readable } from 'node:stream'
+import { apiErrorFor, registerApiError } from '../errors.ts'
 import { parseDuration, formatDuration } from '../../config/duration.ts'
-import { InvalidRequestError } from '../../errors.ts'
+import { InvalidRequestError, SkeinError } from '../../errors.ts'
 import { describeResources } from '../../../protocol/peering/resources.ts'
-import { LogsNotAvailableError } from '../../../protocol/delegation/errors.ts'
-import type { Delegation, WorkloadRecord } from '../../delegation/index.ts'
+import { aggregate, MAX_SPREAD, type Delegation, type WorkloadRecord } from '../../delegation/index.ts'
 import { explain, type Constraints } from '../../scheduler/index.ts'
 
 for (const [name, code, statusCode] of [
@@ -21,7 +21,8 @@ for (const [name, code, statusCode] of [
   ['WorkloadExistsError', 'SKEIN_ERR_WORKLOAD_EXISTS', 409],
   ['UnschedulableError', 'SKEIN_ERR_UNSCHEDULABLE', 409],
   ['WorkloadTransitionError', 'SKEIN_ERR_WORKLOAD_TRANSITION', 409],
-  ['LogsNotAvailableError', 'SKEIN_ERR_LOGS_NOT_AVAILABLE', 501],
+  ['LogsNotAvailableError', 'SKEIN_ERR_LOGS_NOT_AVAILABLE', 503],
+  ['LogsNotReadyError', 'SKEIN_ERR_LOGS_NOT_READY', 409],
   ['DelegationRejectedError', 'SKEIN_ERR_DELEGATION_REJECTED', 502],
   ['ProviderUnreachableError', 'SKEIN_ERR_PROVIDER_UNREACHABLE', 504]
 ] as const) registerApiError(name, { code, statusCode })
@@ -37,7 +38,7 @@ export const WorkloadInput = Type.Object({
   prefer: Type.Optional(Type.Union([Type.Literal('cost'), Type.Literal('carbon'), Type.Literal('latency')])),
   onDisconnect: Type.Optional(Type.Union([Type.Literal('keep'), Type.Literal('failover')], { description: 'default keep' })),
   failoverAfter: Type.Optional(Type.String({ description: 'e.g. 30s; default from delegation.failoverAfter' })),
-  spread: Type.Optional(Type.Integer({ minimum: 1, maximum: 1, description: 'copies on distinct placements; only 1 for now' }))
+  spread: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SPREAD, description: `copies on distinct clusters (the scheduler's N best candidates), 1 to ${MAX_SPREAD}; default 1` }))
 }, { additionalProperties: false })
 
 export type WorkloadInputBody = Type.Static<typeof WorkloadInput>
@@ -66,7 +67,8 @@ export const WorkloadBody = Type.Object({
     leaseId: Type.Optional(Type.String()),
     generation: Type.Integer(),
     placedAt: Type.String({ format: 'date-time' }),
-    ackedAt: Type.Optional(Type.String({ format: 'date-time' }))
+    ackedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    via: Type.Optional(Type.Array(Type.String(), { description: 'the waterfall: the agents the provider passed it on to, in order, the last one running it' }))
   })]),
   ready: Type.String({ description: 'ready/desired replicas as last reported' }),
   readyReplicas: Type.Integer(),
@@ -81,6 +83,20 @@ export const WorkloadBody = Type.Object({
   failoverAfter: Type.String(),
   fenced: Type.Array(Type.Object({ peer: Type.String(), generation: Type.Integer(), at: Type.String({ format: 'date-time' }), cancelled: Type.Boolean() })),
   createdAt: Type.String({ format: 'date-time' }),
+  spread: Type.Integer({ description: 'copies asked for (--spread); above 1, phase, ready, replicas, podIps, lastError and disconnectedSince are the aggregate of the copies (phase: that of the least advanced copy) and placement is copy 1\'s' }),
+  copies: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ description: 'copy 1 has the workload\'s name, copy i>1 <name>.<i>' }),
+    index: Type.Integer(),
+    id: Type.String(),
+    generation: Type.Integer(),
+    phase: Type.String(),
+    target: Type.Optional(Type.String({ description: 'the cluster the copy is placed on' })),
+    local: Type.Optional(Type.Boolean()),
+    ready: Type.String(),
+    podIps: Type.Array(Type.String()),
+    lastError: Type.Optional(Type.String()),
+    disconnectedSince: Type.Optional(Type.String({ format: 'date-time' }))
+  }), { description: 'with --spread above 1: every copy, each on its own cluster' })),
   candidates: Type.Optional(Type.Array(CandidateBody, { description: 'the scheduler\'s last decision, every candidate explained' })),
   history: Type.Optional(Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), phase: Type.String(), event: Type.String(), detail: Type.Optional(Type.String()) })))
 }, { $id: 'Workload' })
@@ -89,7 +105,35 @@ export type WorkloadView = Type.Static<typeof WorkloadBody>
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-export function workloadView (w: WorkloadRecord, detail = false): WorkloadView {
+export function workloadView (w: WorkloadRecord, detail = false, family: WorkloadRecord[] = [w]): WorkloadView {
+  const view = singleView(w, detail)
+  if (family.length <= 1) return view
+  const agg = aggregate(family)
+  view.phase = agg.phase
+  view.readyReplicas = agg.readyReplicas
+  view.replicas = agg.replicas
+  view.ready = `${agg.readyReplicas}/${agg.replicas}`
+  view.podIps = agg.podIps
+  if (agg.lastError != null) view.lastError = agg.lastError
+  else delete view.lastError
+  if (agg.disconnectedSince != null) view.disconnectedSince = iso(agg.disconnectedSince)
+  else delete view.disconnectedSince
+  view.copies = family.map((c, i) => ({
+    name: c.name,
+    index: c.copyOf?.index ?? i + 1,
+    id: c.id,
+    generation: c.generation,
+    phase: c.phase,
+    ...(c.placement != null ? { target: c.placement.target, local: c.placement.local } : {}),
+    ready: `${c.status?.readyReplicas ?? 0}/${c.status?.replicas ?? c.requests.pods}`,
+    podIps: c.status?.podIps ?? [],
+    ...((c.status?.lastError ?? '') !== '' ? { lastError: c.status?.lastError } : c.lastError != null ? { lastError: c.lastError } : {}),
+    ...(c.disconnectedSince != null ? { disconnectedSince: iso(c.disconnectedSince) } : {})
+  }))
+  return view
+}
+
+function singleView (w: WorkloadRecord, detail: boolean): WorkloadView {
   const s = w.status
   const view: WorkloadView = {
     name: w.name,
@@ -105,7 +149,8 @@ export function workloadView (w: WorkloadRecord, detail = false): WorkloadView {
           ...(w.placement.leaseId != null ? { leaseId: w.placement.leaseId } : {}),
           generation: w.placement.generation,
           placedAt: iso(w.placement.placedAt),
-          ...(w.placement.ackedAt != null ? { ackedAt: iso(w.placement.ackedAt) } : {})
+          ...(w.placement.ackedAt != null ? { ackedAt: iso(w.placement.ackedAt) } : {}),
+          ...(!w.placement.local && s?.via != null && s.via.length > 0 ? { via: s.via } : {})
         },
     ready: `${s?.readyReplicas ?? 0}/${s?.replicas ?? w.requests.pods}`,
     readyReplicas: s?.readyReplicas ?? 0,
@@ -119,7 +164,8 @@ export function workloadView (w: WorkloadRecord, detail = false): WorkloadView {
     onDisconnect: w.onDisconnect,
     failoverAfter: formatDuration(w.failoverAfterMs),
     fenced: w.fenced.map((f) => ({ peer: f.peer, generation: f.generation, at: iso(f.at), cancelled: f.cancelled })),
-    createdAt: iso(w.createdAt)
+    createdAt: iso(w.createdAt),
+    spread: w.spread
   }
   if (detail) {
     const chosen = w.decision?.chosen
@@ -172,7 +218,7 @@ export function constraintsFrom (body: WorkloadInputBody): Constraints {
 }
 
 export interface WorkloadsRoutesInit {
-  delegation: () => Pick<Delegation, 'submit' | 'list' | 'get' | 'cancel'>
+  delegation: () => Pick<Delegation, 'submit' | 'list' | 'get' | 'cancel' | 'logs' | 'family'>
 }
 
 export function workloadsRoutes (init: WorkloadsRoutesInit): FastifyPluginAsyncTypebox {
@@ -199,26 +245,68 @@ export function workloadsRoutes (init: WorkloadsRoutesInit): FastifyPluginAsyncT
         ...(failoverAfterMs != null ? { failoverAfterMs } : {}),
         ...(b.spread != null ? { spread: b.spread } : {})
       })
-      return await reply.code(201).send(workloadView(w, true))
+      return await reply.code(201).send(workloadView(w, true, init.delegation().family(w.name)))
     })
 
     app.get('/v1/workloads', {
       schema: { summary: 'Every workload this agent submitted, with placement, phase and readiness.', tags: ['workloads'], response: { 200: Type.Object({ workloads: Type.Array(WorkloadBody) }), ...errorResponses } }
-    }, async () => ({ workloads: init.delegation().list().map((w) => workloadView(w)) }))
+    }, async () => ({ workloads: init.delegation().list().map((w) => workloadView(w, false, init.delegation().family(w.name))) }))
 
     app.get('/v1/workloads/:name', {
       schema: { summary: 'One workload with the scheduler\'s explanation (every candidate, filtered out or scored) and its history.', tags: ['workloads'], params: Name, response: { 200: WorkloadBody, ...errorResponses } }
-    }, async (req) => workloadView(init.delegation().get(req.params.name), true))
+    }, async (req) => workloadView(init.delegation().get(req.params.name), true, init.delegation().family(req.params.name)))
 
     app.delete('/v1/workloads/:name', {
       schema: { summary: 'Cancel a workload: its placement is told to remove it (from the outbox, until it confirms).', tags: ['workloads'], params: Name, response: { 202: WorkloadBody, ...errorResponses } }
-    }, async (req, reply) => await reply.code(202).send(workloadView(init.delegation().cancel(req.params.name), true)))
+    }, async (req, reply) => await reply.code(202).send(workloadView(init.delegation().cancel(req.params.name), true, init.delegation().family(req.params.name))))
 
     app.get('/v1/workloads/:name/logs', {
-      schema: { summary: 'Pod logs from the placement\'s cluster (not available yet: answers 501).', tags: ['workloads'], params: Name, querystring: Type.Object({ follow: Type.Optional(Type.Boolean()) }), response: { ...errorResponses, 501: errorResponses[400] } }
-    }, async (req) => {
-      init.delegation().get(req.params.name)
-      throw new LogsNotAvailableError('pod logs over the delegation protocol are not available yet', { hint: 'run kubectl logs on the provider\'s cluster, in the tenant namespace' })
+      schema: {
+        summary: 'Pod logs of a workload, fetched from its provider over /skein/logs/1.0.0 (tenant-checked there) or from the local cluster. ' +
+          'The answer is application/x-ndjson: one {pod, container, line} object per log line; with follow=true it stays open and streams new lines. ' +
+          'An error before the first line is an ordinary error answer; one after it is a last line {error: {code, message, hint}}.',
+        tags: ['workloads'],
+        params: Name,
+        querystring: Type.Object({
+          follow: Type.Optional(Type.Boolean({ description: 'keep streaming new lines' })),
+          container: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'one container; default every container of every pod' })),
+          tailLines: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'only the last N lines of each container' }))
+        }),
+        response: {
+          200: Type.String({ description: 'application/x-ndjson: {"pod":"web-abc","container":"main","line":"…"} per line' }),
+          ...errorResponses,
+          409: errorResponses[400],
+          503: errorResponses[400],
+          504: errorResponses[400]
+        }
+      }
+    }, async (req, reply) => {
+      const q = req.query
+      const abort = new AbortController()
+      const lines = init.delegation().logs(req.params.name, {
+        follow: q.follow === true,
+        ...(q.container != null ? { container: q.container } : {}),
+        ...(q.tailLines != null ? { tailLines: q.tailLines } : {}),
+        signal: abort.signal
+      })
+      reply.raw.on('close', () => { abort.abort() })
+      // the first line (or the error) before the answer starts: errors up to here are ordinary error answers
+      const first = await lines.next()
+      const errorLine = (err: unknown): string => {
+        const e = err instanceof SkeinError ? err : undefined
+        const mapped = e != null ? apiErrorFor(e.name) : undefined
+        return JSON.stringify({ error: { code: mapped?.code ?? 'SKEIN_ERR_INTERNAL', message: e?.message ?? 'internal error; see the agent log', ...(e?.hint != null ? { hint: e.hint } : {}) } }) + '\n'
+      }
+      async function * ndjson (): AsyncGenerator<string> {
+        if (first.done === true) return
+        yield JSON.stringify(first.value) + '\n'
+        try {
+          for await (const l of { [Symbol.asyncIterator]: () => lines }) yield JSON.stringify(l) + '\n'
+        } catch (err) {
+          if (!abort.signal.aborted) yield errorLine(err)
+        }
+      }
+      return await reply.code(200).header('content-type', 'application/x-ndjson').header('cache-control', 'no-cache').send(Readable.from(ndjson()) as unknown as string)
     })
   }
 }

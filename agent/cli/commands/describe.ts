@@ -21,6 +21,7 @@ export function describeWorkload (w: WorkloadView, now = Date.now()): string {
     ['requests', w.requests],
     ['constraints', Object.keys(w.constraints).length > 0 ? JSON.stringify(w.constraints) : null],
     ['on disconnect', w.onDisconnect === 'failover' ? `failover after ${w.failoverAfter}` : 'keep'],
+    ['copies', w.copies != null && w.copies.length > 1 ? w.copies.map((c) => `${c.name}: ${c.phase} on ${c.target == null ? '-' : c.local === true ? 'local cluster' : c.target}, gen ${c.generation}, ready ${c.ready}${c.lastError != null ? ` (${c.lastError})` : ''}`) : null],
     ['fenced', w.fenced.length > 0 ? w.fenced.map((f) => `${f.peer} gen ${f.generation} (${f.cancelled ? 'cancelled' : 'cancel pending'})`) : null],
     ['created', w.createdAt]
   ])]

@@ -90,7 +90,7 @@ export function runCommand (): Command {
     .addOption(new Option('--prefer <what>', 'what scoring favours').choices(['cost', 'carbon', 'latency']))
     .addOption(new Option('--on-disconnect <policy>', 'when the provider becomes unreachable: keep it there, or fail over').choices(['keep', 'failover']))
     .option('--failover-after <duration>', 'with --on-disconnect failover: how long to wait (e.g. 30s)')
-    .option('--spread <n>', 'copies on distinct placements (only 1 for now)')
+    .option('--spread <n>', 'run N copies, each on its own cluster (the scheduler\'s N best candidates); default 1')
     .option('--wait', 'follow the workload until it runs or fails')
     .option('--wait-timeout <duration>', 'give up waiting after this', '5m')
     .addOption(outputOption())

@@ -8,8 +8,11 @@ import { outputOption, render, renderTable, type OutputFormat } from '../output.
 export const shortPeer = (id: string): string => id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id
 
 export function placementText (w: WorkloadView): string {
+  // --spread: one cluster per copy
+  if (w.copies != null && w.copies.length > 1) return w.copies.map((c) => c.target == null ? '-' : c.local === true ? 'local' : shortPeer(c.target)).join(',')
   if (w.placement == null) return '-'
-  return w.placement.local ? 'local' : shortPeer(w.placement.target)
+  // the waterfall: every agent it went through, the last one running it
+  return w.placement.local ? 'local' : [w.placement.target, ...(w.placement.via ?? [])].map(shortPeer).join('→')
 }
 
 /** The phase as a person reads it: "disconnected since 12:01:02 (45s)". */
