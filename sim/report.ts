@@ -8,6 +8,7 @@
  *   checkReport(report)          // the violations; [] when the run is good
  */
 import type { Observations } from './runner.ts'
+import type { DelegationFigures } from './subsystems.ts'
 
 export interface Report {
   scenario: string
@@ -21,17 +22,26 @@ export interface Report {
   failureDetection: { p50S: number | null, p99S: number | null, suspectP50S: number | null, detected: number, undetected: number }
   falseSuspicions: number
   peerStateChanges: number
-  delegations: { submitted: number, running: number, failed: number, lost: number, duplicatesMaxConcurrent: number, duplicateWindowS: number | null }
+  delegations: DelegationFigures
+  /** link cut → replacement running elsewhere */
   failover: { p50S: number | null, p99S: number | null, count: number }
   overcommitViolations: number | null
+  /** the first few, with time and agent */
+  overcommitExamples: string[]
   loopsRefused: number | null
-  leases: { active: number } | null
+  leases: { active: number, granted: number } | null
   messages: { total: number, bytes: number, perAgentPerS: number }
   rssMBPerAgent: number
+  /** how late the shared event loop ran, ms: when p99 is in the hundreds, timeouts and suspicions say more about the machine than about the agents */
+  eventLoopDelayMs: Observations['eventLoopDelayMs']
+  /** CPU time of the whole process per agent-second on the scenario clock, in % of one core (boot excluded) */
+  cpuPctPerAgent: number
   crashes: number
   restarts: number
   startErrors: string[]
   startRetries: string[]
+  /** errors that escaped every agent (uncaught, unhandled): each would have made a daemon exit */
+  processErrors: string[]
   subsystems: Observations['subsystems']['present']
   notes: string[]
   expect: Observations['scenario']['expect']
@@ -52,8 +62,9 @@ export function buildReport (o: Observations): Report {
   const suspected = o.detections.filter((d) => d.suspectAfterMs != null).map((d) => d.suspectAfterMs as number)
   const sub = o.subsystems
   const notes = [...sub.notes]
-  notes.push('messages are the chunks (Noise-encrypted yamux frames) the agents wrote to the simulated network')
+  notes.push('messages are the chunks (Noise-encrypted yamux frames) the agents wrote to the simulated network on the scenario clock (boot excluded)')
   notes.push('rssMBPerAgent is the process RSS growth over the baseline at the peak, divided by the peak number of running agents (all agents share one process)')
+  if (o.shutdownErrors.length > 0) notes.push(`${o.shutdownErrors.length} error(s) escaped the agents while they were being stopped at the end (not a failure of the run; skein agent would exit 70 instead of 0): ${o.shutdownErrors[0] ?? ''}`)
   if (o.fullViewMs == null) notes.push('discovery: some running agent never saw every agent it has a link to as alive at the same time')
   const agentSeconds = Math.max(1e-9, o.agentSeconds)
   return {
@@ -74,17 +85,21 @@ export function buildReport (o: Observations): Report {
     },
     falseSuspicions: o.changes.filter((c) => c.falseSuspicion).length,
     peerStateChanges: o.changes.length,
-    delegations: sub.delegations ?? { submitted: 0, running: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null },
+    delegations: sub.delegations ?? { submitted: 0, running: 0, reachedRunning: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null, duplicatedWorkloads: 0, placements: { remote: 0, local: 0, none: 0 }, failoversUnfinished: 0, runningOn: {} },
     failover: { p50S: sec(quantile(sub.failoverMs, 0.5)), p99S: sec(quantile(sub.failoverMs, 0.99)), count: sub.failoverMs.length },
     overcommitViolations: sub.overcommitViolations,
+    overcommitExamples: sub.overcommitExamples,
     loopsRefused: sub.loopsRefused,
     leases: sub.leases,
     messages: { total: o.traffic.messages, bytes: o.traffic.bytes, perAgentPerS: round(o.traffic.messages / agentSeconds, 1) },
+    eventLoopDelayMs: o.eventLoopDelayMs,
+    cpuPctPerAgent: round(100 * (o.cpuS.user + o.cpuS.system) / agentSeconds, 2),
     rssMBPerAgent: round(Math.max(0, o.rssPeakMB - o.rssBaselineMB) / Math.max(1, o.peakAgents), 1),
     crashes: o.agents.reduce((n, a) => n + a.crashes, 0),
     restarts: o.agents.reduce((n, a) => n + Math.max(0, a.starts - 1), 0),
     startErrors: o.errors,
     startRetries: o.startRetries,
+    processErrors: o.processErrors,
     subsystems: sub.present,
     notes,
     expect: o.scenario.expect
@@ -100,9 +115,10 @@ export function buildReport (o: Observations): Report {
 export function checkReport (r: Report, options: { soft?: boolean } = {}): string[] {
   const out: string[] = []
   if (r.delegations.lost > 0) out.push(`${r.delegations.lost} delegated workload(s) lost`)
-  if ((r.overcommitViolations ?? 0) > 0) out.push(`${r.overcommitViolations ?? 0} overcommit violation(s)`)
+  if ((r.overcommitViolations ?? 0) > 0) out.push(`${r.overcommitViolations ?? 0} overcommit violation(s), e.g. ${r.overcommitExamples[0] ?? '?'}`)
   if ((r.loopsRefused ?? 0) !== r.expect.loopsRefused && r.loopsRefused != null) out.push(`loopsRefused is ${r.loopsRefused}, expected ${r.expect.loopsRefused}`)
   if (r.startErrors.length > 0) out.push(`agent errors: ${r.startErrors.slice(0, 3).join('; ')}`)
+  if (r.processErrors.length > 0) out.push(`${r.processErrors.length} error(s) escaped the agents (a daemon would have exited): ${r.processErrors[0] ?? ''}`)
   if (options.soft === false) return out
   if (r.expect.fullView && r.discovery.fullViewS == null) out.push('the fleet never reached a full view')
   if (r.expect.maxFalseSuspicions != null && r.falseSuspicions > r.expect.maxFalseSuspicions) out.push(`${r.falseSuspicions} false suspicions, at most ${r.expect.maxFalseSuspicions} expected`)

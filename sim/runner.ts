@@ -8,9 +8,10 @@
  *
  *   const obs = await runScenario(loadScenario('sim/scenarios/churn.yaml', { short: true }), { seed: 7 })
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import pino from 'pino'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Agent } from '../agent/system.ts'
@@ -24,6 +25,7 @@ import { LinkModel } from './net/model.ts'
 import { SimNetwork } from './net/transport.ts'
 import { createRng } from './rng.ts'
 import { probeSubsystems, type SubsystemProbe } from './subsystems.ts'
+import { ClusterWatch } from './clusters.ts'
 
 export interface RunOptions {
   seed?: number
@@ -35,8 +37,12 @@ export interface RunOptions {
   progress?: (line: string) => void
   /** ms between samples of the fleet's peer states; default 500 */
   sampleMs?: number
+  /** ms between reads of every agent's cluster (duplicates, overcommit); default 1000 */
+  clusterSampleMs?: number
   /** keep the state directories (for a post-mortem) */
   keepState?: boolean
+  /** where the agents' state directories go; default /dev/shm when it is a writable directory (a tmpfs: every agent's store fsyncs each commit, and a hundred agents fsyncing to one disk stall the shared event loop), else the OS temp directory */
+  stateRoot?: string
   /** agents starting at the same time; default 3 (an agent's start is CPU-bound for ~0.3 s, and its embedded cluster must sync within 5 s) */
   startConcurrency?: number
 }
@@ -75,6 +81,14 @@ export interface Observations {
   errors: string[]
   /** agent starts that failed and were retried (what a supervisor would do) */
   startRetries: string[]
+  /** how late this process's event loop ran timers during the run, ms (all agents share it: a loaded machine shows here first) */
+  eventLoopDelayMs: { p50: number, p99: number, max: number }
+  /** CPU this process used on the scenario clock (boot excluded), s */
+  cpuS: { user: number, system: number }
+  /** errors that escaped every agent (uncaught exceptions, unhandled rejections) on the scenario clock: a daemon would have exited on each */
+  processErrors: string[]
+  /** the same while every agent was being stopped at the end of the run */
+  shutdownErrors: string[]
 }
 
 interface Live {
@@ -101,7 +115,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   const lossRng = createRng(seed).fork('heartbeats')
   const runId = `sim${process.pid}r${++runCounter}`
   const net = new SimNetwork({ model, id: runId, resetAfterMs: scenario.network.resetAfterMs, rand: netRng.next })
-  const root = mkdtempSync(join(tmpdir(), 'skein-sim-'))
+  const root = mkdtempSync(join(options.stateRoot ?? defaultStateRoot(), 'skein-sim-'))
   const errors: string[] = []
   const startRetries: string[] = []
   const logger: Logger = createLogger({
@@ -164,6 +178,21 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   const running = (): Live[] => [...live.values()].filter((l) => l.phase === 'running')
   const pairKey = (a: string, b: string): string => `${a}>${b}`
+  // when each directed pair's link last went down (epoch ms, the agents' clock), for failover latency
+  const cuts = new Map<string, number[]>()
+  const noteCuts = (before: Map<string, boolean>, agent?: string): void => {
+    const at = Date.now()
+    for (const [k, wasUp] of before) {
+      const [a, b] = k.split('>') as [string, string]
+      if (wasUp && (!model.up(a, b) || a === agent || b === agent)) cuts.set(k, [...(cuts.get(k) ?? []), at])
+    }
+  }
+  const cutBefore = (observer: string, peerId: string, at: number): number | undefined => {
+    const peer = nameOfPeer.get(peerId)
+    if (peer == null) return undefined
+    const list = (cuts.get(pairKey(observer, peer)) ?? []).filter((c) => c <= at)
+    return list.length > 0 ? list[list.length - 1] : undefined
+  }
   const graceMs = (l: Live): number => {
     const links = l.config.links
     return (Number.parseFloat(links.pingTimeout) > 0 ? durationMs(links.pingTimeout) : 2000) + durationMs(links.pingInterval) * 3
@@ -264,7 +293,9 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     const name = l.plan.name
     if (l.phase !== 'running') return
     l.unsubscribe?.()
-    agentMs += now() - (l.runningSince ?? now())
+    if (l.agent != null) await probe.absorb(l.agent).catch(() => {})
+    // agent-seconds (and so per-agent rates) count the scenario clock only, not the boot before it
+    agentMs += now() - Math.max(0, l.runningSince ?? now())
     l.runningSince = undefined
     l.phase = how === 'crash' ? 'crashed' : 'left'
     l.record.phase = l.phase
@@ -326,6 +357,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
       case 'overlay-on': {
         const before = e.overlay.down === true ? upMap() : undefined
         model.addOverlay(e.overlay)
+        if (before != null) noteCuts(before)
         recentFaults.push({ t: now(), overlay: e.overlay })
         events.push({ t: now(), kind: e.overlay.down === true ? 'down' : 'loss', detail: `${e.overlay.cause}: ${describe(e.overlay)}`, agents: [...e.overlay.a, ...e.overlay.b] })
         if (before != null) openDetections(e.overlay.cause, before)
@@ -347,6 +379,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
         recentFaults.push({ t: now(), agent: e.agent })
         events.push({ t: now(), kind: 'crash', detail: `${e.agent} crashes`, agents: [e.agent] })
         model.isolate(e.agent)
+        noteCuts(before, e.agent)
         openDetections(`crash ${e.agent}`, before)
         l.chain = l.chain.then(async () => { await stopAgent(l, 'crash') })
         break
@@ -368,17 +401,18 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
         const l = live.get(e.agent) as Live
         events.push({ t: now(), kind: e.graceful ? 'leave' : 'crash', detail: `${e.agent} leaves${e.graceful ? '' : ' abruptly'}`, agents: [e.agent] })
         recentFaults.push({ t: now(), agent: e.agent })
+        const before = upMap()
         if (!e.graceful) {
-          const before = upMap()
           model.isolate(e.agent)
           openDetections(`leave ${e.agent}`, before)
         }
+        noteCuts(before, e.agent)
         l.chain = l.chain.then(async () => { await stopAgent(l, e.graceful ? 'leave' : 'crash') })
         break
       }
       case 'submit': {
         const l = live.get(e.agent)
-        if (l?.phase === 'running' && l.agent != null) submissions.push(probe.submit(l.agent, e))
+        if (l?.phase === 'running' && l.agent != null) submissions.push(probe.submit(e.agent, l.agent, e))
         else submissions.push(Promise.resolve('skipped'))
         break
       }
@@ -386,11 +420,21 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   }
 
   const probe = probeSubsystems()
+  const clusters = new ClusterWatch()
+  const clusterSamples = new Set<Promise<void>>()
+  const sampleClusters = (): void => {
+    if (!booted) return
+    const q = clusters.sample(now(), running().flatMap((l) => l.agent != null ? [{ name: l.plan.name, agent: l.agent }] : [])).catch((err: unknown) => { if (probe.notes.length < 20) probe.notes.push(`a cluster sample failed at ${(now() / 1000).toFixed(1)}s: ${(err as Error).message}`) })
+    clusterSamples.add(q)
+    void q.finally(() => { clusterSamples.delete(q) })
+  }
   const submissions: Array<Promise<string>> = []
   let fullViewAt: number | null = null
   let booted = false
   const seenAlive = new Set<string>()
   let bootMs = 0
+  let cpuAtT0 = process.cpuUsage()
+  let trafficAtT0 = { messages: 0, bytes: 0 }
   const initial = schedule.events.filter((e) => e.type === 'start' && !isJoin(e.agent, scenario)).map((e) => (e as { agent: string }).agent)
 
   const sample = (): void => {
@@ -420,6 +464,19 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   const sampleMs = options.sampleMs ?? 500
   const sampler = setInterval(sample, sampleMs)
+  // all agents share this process: an error that escapes one of them is recorded (skein agent would exit 70 and be
+  // restarted by systemd), and the run goes on so that the report says what happened
+  const processErrors: string[] = []
+  const shutdownErrors: string[] = []
+  let finalStop = false
+  const onProcessError = (err: unknown): void => {
+    (finalStop ? shutdownErrors : processErrors).push(`${(now() / 1000).toFixed(1)}s: ${(err as Error)?.stack?.split('\n').slice(0, 4).join(' | ') ?? String(err)}`)
+  }
+  process.on('uncaughtException', onProcessError)
+  process.on('unhandledRejection', onProcessError)
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+  loopDelay.enable()
+  const clusterSampler = setInterval(sampleClusters, options.clusterSampleMs ?? 1000)
   progress(`${scenario.name}${scenario.short ? ' (short)' : ''}: ${schedule.agents.length} agents, ${schedule.events.length} events, ${scenario.durationMs / 1000}s, seed ${seed}`)
   try {
     // boot: start the initial fleet (stagger keeps its order and spacing), wait until it runs,
@@ -439,6 +496,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     for (const c of changes) c.t -= bootMs
     samples.length = 0
     booted = true
+    cpuAtT0 = process.cpuUsage()
+    trafficAtT0 = net.totals()
     progress(`booted ${initial.length} agents in ${(bootMs / 1000).toFixed(1)}s; scenario clock starts`)
     for (const e of schedule.events) {
       if (bootEvents.includes(e)) continue
@@ -452,23 +511,44 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   } catch (err) {
     // leave nothing behind: agents, network, state directories
     clearInterval(sampler)
+    clearInterval(clusterSampler)
+    process.off('uncaughtException', onProcessError)
+    process.off('unhandledRejection', onProcessError)
+    await Promise.allSettled([...clusterSamples])
     await Promise.allSettled([...live.values()].map(async (l) => { await l.agent?.stop() }))
     net.stop()
     if (options.keepState !== true) rmSync(root, { recursive: true, force: true })
     throw err
   } finally {
     clearInterval(sampler)
+    clearInterval(clusterSampler)
+    loopDelay.disable()
   }
   const wallMs = now()
+  const cpu = process.cpuUsage(cpuAtT0)
   await Promise.allSettled([...live.values()].map(async (l) => { await l.chain }))
   const submitted = await Promise.all(submissions)
   probe.noteSubmissions(submitted)
-  probe.collect([...live.values()].flatMap((l) => l.phase === 'running' && l.agent != null ? [l.agent] : []))
-  for (const l of live.values()) if (l.phase === 'running') agentMs += now() - (l.runningSince ?? now())
-  const traffic = net.totals()
+  await Promise.allSettled([...clusterSamples])
+  await clusters.sample(now(), running().flatMap((l) => l.agent != null ? [{ name: l.plan.name, agent: l.agent }] : []))
+  clusters.finish(now())
+  for (const l of running()) if (l.agent != null) await probe.absorb(l.agent).catch(() => {})
+  probe.collect({
+    running: running().flatMap((l) => l.agent != null ? [{ name: l.plan.name, agent: l.agent }] : []),
+    stopped: [...live.values()].filter((l) => l.phase !== 'running' && l.record.starts > 0).map((l) => ({ name: l.plan.name, stateDir: l.config.stateDir })),
+    clusters,
+    cutBefore,
+    groupOf: (n) => groupOf.get(n)
+  })
+  for (const l of live.values()) if (l.phase === 'running') agentMs += now() - Math.max(0, l.runningSince ?? now())
+  const end = net.totals()
+  const traffic = { messages: end.messages - trafficAtT0.messages, bytes: end.bytes - trafficAtT0.bytes }
   progress(`stopping ${running().length} agents`)
+  finalStop = true
   await Promise.allSettled([...live.values()].map(async (l) => { if (l.phase === 'running') { l.unsubscribe?.(); await l.agent?.stop() } }))
   net.stop()
+  process.off('uncaughtException', onProcessError)
+  process.off('unhandledRejection', onProcessError)
   if (options.keepState !== true) rmSync(root, { recursive: true, force: true })
   else progress(`state directories kept in ${root}`)
   return {
@@ -491,8 +571,22 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     peakAgents,
     subsystems: probe,
     errors,
-    startRetries
+    startRetries,
+    processErrors,
+    shutdownErrors,
+    cpuS: { user: Math.round(cpu.user / 1e4) / 100, system: Math.round(cpu.system / 1e4) / 100 },
+    eventLoopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) }
   }
+}
+
+function defaultStateRoot (): string {
+  try {
+    if (statSync('/dev/shm').isDirectory()) {
+      accessSync('/dev/shm', fsConstants.W_OK)
+      return '/dev/shm'
+    }
+  } catch {}
+  return tmpdir()
 }
 
 function isJoin (name: string, scenario: Scenario): boolean {

@@ -67,7 +67,9 @@ const WorkloadSchema = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: 100000 }),
   every: Type.Optional(Duration('time between two submissions. Default: 0s (all at once)')),
   cpu: Type.Optional(Type.String({ description: 'requested cpu, Kubernetes quantity. Default: 100m' })),
-  memory: Type.Optional(Type.String({ description: 'requested memory. Default: 64Mi' }))
+  memory: Type.Optional(Type.String({ description: 'requested memory. Default: 64Mi' })),
+  onDisconnect: Type.Optional(Type.Union([Type.Literal('keep'), Type.Literal('failover')], { description: 'what the workload does when its provider becomes unreachable. Default: the submitting agent\'s delegation.onDisconnect' })),
+  failoverAfter: Type.Optional(Duration('with onDisconnect failover: how long the provider may be unreachable first. Default: the agent\'s delegation.failoverAfter'))
 }, { additionalProperties: false })
 
 const ExpectSchema = Type.Object({
@@ -154,7 +156,7 @@ export interface Fault {
   staggerMs: number
 }
 
-export interface Workload { atMs: number, from: string[], count: number, everyMs: number, cpu: string, memory: string }
+export interface Workload { atMs: number, from: string[], count: number, everyMs: number, cpu: string, memory: string, onDisconnect?: 'keep' | 'failover', failoverAfterMs?: number }
 
 export interface LoadOptions {
   /** use the `ci:` variant */
@@ -301,7 +303,9 @@ function finish (input: ScenarioInput, short: boolean): Scenario {
     count: w.count,
     everyMs: w.every != null ? ms(w.every, `workloads[${i}].every`) : 0,
     cpu: w.cpu ?? '100m',
-    memory: w.memory ?? '64Mi'
+    memory: w.memory ?? '64Mi',
+    ...(w.onDisconnect != null ? { onDisconnect: w.onDisconnect } : {}),
+    ...(w.failoverAfter != null ? { failoverAfterMs: ms(w.failoverAfter, `workloads[${i}].failoverAfter`) } : {})
   }))
   const e = input.expect ?? {}
   return {

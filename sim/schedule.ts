@@ -22,7 +22,7 @@ export type SimEvent =
   | { t: number, type: 'crash', agent: string }
   | { t: number, type: 'restart', agent: string }
   | { t: number, type: 'leave', agent: string, graceful: boolean }
-  | { t: number, type: 'submit', agent: string, workload: string, cpu: string, memory: string }
+  | { t: number, type: 'submit', agent: string, workload: string, cpu: string, memory: string, onDisconnect?: 'keep' | 'failover', failoverAfterMs?: number }
 
 export interface Schedule { seed: number, agents: AgentPlan[], events: SimEvent[] }
 
@@ -80,7 +80,7 @@ export function buildSchedule (scenario: Scenario, seed: number): Schedule {
     const rng = root.fork(`workload:${i}`)
     const from = resolve(w.from)
     for (let k = 0; k < w.count && from.length > 0; k++) {
-      events.push({ t: w.atMs + k * w.everyMs, type: 'submit', agent: rng.pick(from), workload: `w${i}-${k}`, cpu: w.cpu, memory: w.memory })
+      events.push({ t: w.atMs + k * w.everyMs, type: 'submit', agent: rng.pick(from), workload: `w${i}-${k}`, cpu: w.cpu, memory: w.memory, ...(w.onDisconnect != null ? { onDisconnect: w.onDisconnect } : {}), ...(w.failoverAfterMs != null ? { failoverAfterMs: w.failoverAfterMs } : {}) })
     }
   })
   const sorted = events

@@ -78,3 +78,11 @@ t.test('link specs parse latency, loss and bandwidth', async (t) => {
   t.same(s.network.default, { latencyMs: 20, jitterMs: 5, loss: 0.1, bandwidthBps: 2e6, up: true })
   t.same(s.network.links[0]?.spec, { up: false })
 })
+
+t.test('a workload entry carries its failover policy to the schedule; a bad one is refused with its key', async (t) => {
+  const doc = { ...base(), workloads: [{ at: '5s', from: 'ground', count: 2, every: '1s', onDisconnect: 'failover', failoverAfter: '3s' }] }
+  const s = parseScenario(doc)
+  t.same(s.workloads[0], { atMs: 5000, from: ['ground'], count: 2, everyMs: 1000, cpu: '100m', memory: '64Mi', onDisconnect: 'failover', failoverAfterMs: 3000 })
+  refuses(t, { ...base(), workloads: [{ at: '5s', from: 'ground', count: 1, onDisconnect: 'migrate' }] }, 'workloads[0].onDisconnect', /./)
+  refuses(t, { ...base(), workloads: [{ at: '5s', from: 'ground', count: 1, failoverAfter: 'soon' }] }, 'workloads[0].failoverAfter', /duration/)
+})
