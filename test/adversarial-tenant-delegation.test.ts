@@ -66,6 +66,26 @@ t.test('a manifest the tenant policy forbids is refused before it is acknowledge
   t.equal(b.store.all<{ n: number }>("SELECT COUNT(*) AS n FROM journal")[0]?.n, journalBefore, 'nothing journaled on the provider')
 })
 
+t.test('Cancels for workloads never held here keep a bounded number of fences per consumer', async (t) => {
+  const leases = new FakeLeases()
+  const a = await startAgent(t, { name: 'a', leases })
+  const b = await startAgent(t, { name: 'b', leases, init: { maxTombstones: 20 } })
+  await introduce(a, b)
+  leases.grant('lease-ab', a.peerId, b.peerId)
+  const w = a.delegation.submit({ manifests: deploymentYaml('kept', 1) })
+  await untilPhase(a, 'kept', 'running')
+  for (let i = 0; i < 60; i++) {
+    const answer = await request(await a.node.dialProtocol(peerIdFromString(b.peerId), DELEGATE_PROTOCOL), { cancel: { workloadId: `never-${String(i).padStart(3, '0')}`, generation: 1, fence: 1 } })
+    t.ok(answer.cancelAck != null, `cancel ${i} is answered`)
+  }
+  const tombs = b.delegation.hosted().filter((h) => h.consumer === a.peerId && h.generation === 0)
+  t.equal(tombs.length, 20, 'no more fences than the bound')
+  t.ok(tombs.every((h) => h.workloadId >= 'never-040'), 'the newest fences are the ones kept')
+  t.equal(b.delegation.hosted().find((h) => h.workloadId === w.id)?.phase, Phase.RUNNING, 'the workload that runs is untouched')
+  const latest = await request(await a.node.dialProtocol(peerIdFromString(b.peerId), DELEGATE_PROTOCOL), { cancel: { workloadId: 'never-059', generation: 1, fence: 5 } })
+  t.equal(latest.cancelAck?.fence, 5, 'a kept fence still works')
+})
+
 t.test('RBAC bindings are refused by the sanitizer, cluster-wide or in the tenant namespace', async (t) => {
   const ns = 'skein-tenant-0123456789ab'
   for (const kind of ['ClusterRoleBinding', 'RoleBinding', 'Role']) {

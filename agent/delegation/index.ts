@@ -51,6 +51,8 @@ export interface DelegationInit {
   giveUpAfterMs?: number
   /** provider: lease expiry check period, ms; default 5000 */
   reclaimCheckMs?: number
+  /** provider: fences kept per consumer for workloads never held here (Cancels that came first); the oldest go beyond this; default 1024 */
+  maxTombstones?: number
   /** namespace of workloads the local cluster runs for us; default 'skein-local' */
   localNamespace?: string
   /** outbox messages in flight at once; default 16 */
@@ -93,6 +95,7 @@ export class Delegation {
     this.provider = new Provider(c, this.db, {
       giveUpAfterMs: init.giveUpAfterMs ?? 60_000,
       reclaimCheckMs: init.reclaimCheckMs ?? 5000,
+      maxTombstones: init.maxTombstones ?? 1024,
       keepaliveMs: init.keepaliveMs ?? 5000,
       tenantNamespace: init.tenantNamespace ?? tenantNamespaceOf,
       ...(init.afterProviderWrite != null ? { afterWrite: init.afterProviderWrite } : {})

@@ -28,6 +28,8 @@ export interface ProviderInit {
   giveUpAfterMs: number
   /** how often leases are checked for expiry, ms; default 5000 */
   reclaimCheckMs: number
+  /** fences kept per consumer for workloads never held here; beyond it the oldest are forgotten */
+  maxTombstones: number
   /** keepalive of idle status streams, ms */
   keepaliveMs?: number
   /** tenant namespace of a consumer */
@@ -207,7 +209,10 @@ export class Provider {
         readyReplicas: 0, replicas: 0, podIps: [], lastError: '', observedGeneration: 0, sequence: 0
       }
       t.fence = decision.fence
-      this.db.putHosted(t, now)
+      this.db.transaction(() => {
+        if (held == null) this.forgetOldTombstones(remotePeer)
+        this.db.putHosted(t, now)
+      })
     } else if (decision.action === 'remove') {
       removed = isActive(held)
       const h: HostedRecord = { ...held, fence: decision.fence, phase: Phase.CANCELLED, readyReplicas: 0, podIps: [], sequence: held.sequence + 1 }
@@ -222,6 +227,22 @@ export class Provider {
     }
     this.log.info({ consumer: remotePeer, workloadId: cancel.workloadId, fence: decision.fence, action: decision.action }, 'cancel')
     return { cancelAck: { workloadId: cancel.workloadId, fence: decision.fence, removed } }
+  }
+
+  /**
+   * A Cancel for a workload never held here leaves a fence, so that a
+   * Delegate overtaken by its own Cancel stays out. A member could send such
+   * Cancels without end: past maxTombstones per consumer the oldest fences
+   * are forgotten; a Delegate signed before its Cancel is refused as stale
+   * after MAX_CLOCK_SKEW_MS anyway.
+   */
+  private forgetOldTombstones (consumer: string): void {
+    const tombs = this.db.peekHosted(consumer).filter((h) => h.generation === 0)
+    const over = tombs.length - this.init.maxTombstones + 1
+    if (over <= 0) return
+    const oldest = [...tombs].sort((a, b) => a.acceptedAt - b.acceptedAt).slice(0, over)
+    for (const h of oldest) this.db.dropHosted(h.consumer, h.workloadId)
+    this.log.info({ consumer, forgotten: oldest.length, kept: this.init.maxTombstones - 1 }, 'too many fences for workloads never held here: forgot the oldest')
   }
 
   handleResync (remotePeer: string): DelegateResponse {

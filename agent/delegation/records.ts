@@ -268,6 +268,11 @@ export class DelegationStore {
     this.hostedCache.set(`${h.consumer}/${h.workloadId}`, structuredClone(h))
   }
 
+  dropHosted (consumer: string, workloadId: string): void {
+    this.store.run('DELETE FROM delegation_hosted WHERE consumer = ? AND workload_id = ?', consumer, workloadId)
+    this.hostedCache.delete(`${consumer}/${workloadId}`)
+  }
+
   getHosted (consumer: string, workloadId: string): HostedRecord | undefined {
     const h = this.hostedCache.get(`${consumer}/${workloadId}`)
     return h == null ? undefined : structuredClone(h)
