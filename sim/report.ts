@@ -85,7 +85,7 @@ export function buildReport (o: Observations): Report {
     },
     falseSuspicions: o.changes.filter((c) => c.falseSuspicion).length,
     peerStateChanges: o.changes.length,
-    delegations: sub.delegations ?? { submitted: 0, running: 0, reachedRunning: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null, duplicatedWorkloads: 0, placements: { remote: 0, local: 0, none: 0 }, failoversUnfinished: 0, runningOn: {} },
+    delegations: sub.delegations ?? { submitted: 0, running: 0, reachedRunning: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null, duplicatedWorkloads: 0, placements: { remote: 0, local: 0, none: 0 }, phasesAtEnd: {}, failoversUnfinished: 0, runningOn: {} },
     failover: { p50S: sec(quantile(sub.failoverMs, 0.5)), p99S: sec(quantile(sub.failoverMs, 0.99)), count: sub.failoverMs.length },
     overcommitViolations: sub.overcommitViolations,
     overcommitExamples: sub.overcommitExamples,

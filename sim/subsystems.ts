@@ -39,6 +39,8 @@ export interface DelegationFigures {
   duplicatedWorkloads: number
   /** where the workloads ended up: remote provider, the consumer's own cluster, or not running */
   placements: { remote: number, local: number, none: number }
+  /** the consumers' phase of each submitted workload at the end (running, disconnected, placing...) */
+  phasesAtEnd: Record<string, number>
   /** failovers that started (link cut, failoverAfter passed) but had no replacement running by the end */
   failoversUnfinished: number
   /** running copies at the end by the group of the agent whose cluster runs them (the waterfall shows here: drones, not relays) */
@@ -161,7 +163,7 @@ export function probeSubsystems (): SubsystemProbe {
       if (p.present.delegation) collectDelegation(p, input, accepted)
       else {
         p.notes.push(`delegation: absent; ${p.skippedSubmissions} scheduled submissions were not made and delegations.* are 0`)
-        p.delegations = { submitted: 0, running: 0, reachedRunning: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null, duplicatedWorkloads: 0, placements: { remote: 0, local: 0, none: 0 }, failoversUnfinished: 0, runningOn: {} }
+        p.delegations = { submitted: 0, running: 0, reachedRunning: 0, failed: 0, lost: 0, duplicatesMaxConcurrent: 0, duplicateWindowS: null, duplicatedWorkloads: 0, placements: { remote: 0, local: 0, none: 0 }, phasesAtEnd: {}, failoversUnfinished: 0, runningOn: {} }
       }
     }
   }
@@ -192,6 +194,7 @@ function collectDelegation (p: SubsystemProbe, input: CollectInput, accepted: Ma
   let failed = 0
   let unfinished = 0
   const placements = { remote: 0, local: 0, none: 0 }
+  const phasesAtEnd: Record<string, number> = {}
   for (const [from, names] of accepted) {
     const j = journals.get(from)
     const byName = new Map((j?.records ?? []).map((w) => [w.name, w]))
@@ -199,6 +202,8 @@ function collectDelegation (p: SubsystemProbe, input: CollectInput, accepted: Ma
       const w = byName.get(n)
       if (w == null) { lost++; continue }
       if (w.phase === 'failed') failed++
+      const phase = j?.running === true ? w.phase : `${w.phase} (consumer stopped)`
+      phasesAtEnd[phase] = (phasesAtEnd[phase] ?? 0) + 1
       if (w.history.some((h) => h.phase === 'running') || w.phase === 'running') reached++
       if (j?.running === true && w.phase === 'running') {
         running++
@@ -226,6 +231,7 @@ function collectDelegation (p: SubsystemProbe, input: CollectInput, accepted: Ma
     duplicateWindowS: input.clusters.samples > 0 ? Math.round(Math.max(0, ...windows)) / 1000 : null,
     duplicatedWorkloads: windows.length,
     placements,
+    phasesAtEnd,
     failoversUnfinished: unfinished,
     runningOn
   }
