@@ -3,13 +3,16 @@
  * at least 100,000 hostile inputs per wire decoder (test/helpers/fuzz-decoders.ts),
  * then M hostile frames (default 5,000) against each real protocol handler —
  * the provider sides of /skein/peering/1.0.0 and /skein/delegate/1.0.0 over
- * in-memory streams, and the announcement check (test/helpers/fuzz-handlers.ts).
+ * in-memory streams, and the announcement check (test/helpers/fuzz-handlers.ts);
+ * and M hostile cases each way on /skein/delegate-status/1.0.0: subscriptions to
+ * a provider, Status frames to a consumer (test/helpers/fuzz-status.ts).
  * Prints one JSON line per decoder and per handler and exits 1 on any failure.
  * CI runs smaller counts inside npm test (test/adversarial-*.test.ts).
  */
 import { parseArgs } from 'node:util'
 import { fuzzDecoder, loadDecoders } from '../test/helpers/fuzz-decoders.ts'
 import { fuzzHandler, fuzzAnnouncements, inProcessPeering, inProcessDelegate, peeringCases, delegateCases } from '../test/helpers/fuzz-handlers.ts'
+import { fuzzStatusProvider, fuzzStatusConsumer } from '../test/helpers/fuzz-status.ts'
 
 const { values } = parseArgs({
   options: {
@@ -78,6 +81,17 @@ if (only !== 'decoders') {
   } catch (err) {
     failed = true
     console.log(JSON.stringify({ target: 'announcements', failed: why(err) }))
+  }
+  for (const [name, fuzz] of [['status stream (provider)', fuzzStatusProvider], ['status stream (consumer)', fuzzStatusConsumer]] as const) {
+    const started = performance.now()
+    try {
+      const r = await fuzz(handlerRuns, seed)
+      if (r.unhandledRejections > 0) throw new Error(`${r.unhandledRejections} unhandled rejections`)
+      console.log(JSON.stringify({ ...r, seconds: Math.round(performance.now() - started) / 1000, heapMB: heapMB() }))
+    } catch (err) {
+      failed = true
+      console.log(JSON.stringify({ target: name, failed: why(err) }))
+    }
   }
 }
 process.exit(failed ? 1 : 0)

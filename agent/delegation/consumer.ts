@@ -20,7 +20,7 @@ import { sub, zero, min as rmin, add, type Resources } from '../../protocol/peer
 import {
   tryTransition, classifyReport, isTerminal, sealDelegate, request, subscribe, statusFrames, parseManifests, requestsOf,
   isRetryElsewhere, DELEGATE_PROTOCOL, STATUS_PROTOCOL, DEFAULT_HOP_LIMIT, WorkloadExistsError, WorkloadNotFoundError,
-  ProviderUnreachableError, type WorkloadEvent
+  ProviderUnreachableError, MalformedMessageError, type WorkloadEvent
 } from '../../protocol/delegation/index.ts'
 import { Phase, type Status, type DelegateResponse } from '../../protocol/pb/delegate.js'
 import { schedule, type Constraints, type LeaseView } from '../scheduler/index.ts'
@@ -76,6 +76,7 @@ export class Consumer {
   private running = false
   private readonly sent?: Counter
   private readonly applyLatency?: Histogram
+  private readonly statusRefused?: Counter
   /** listeners for tests and the API's --wait (called after the change is stored) */
   readonly listeners = new Set<(w: WorkloadRecord) => void>()
 
@@ -87,6 +88,7 @@ export class Consumer {
     if (c.metrics != null) {
       const registers = [c.metrics.registry]
       this.sent = new Counter({ name: 'skein_delegation_outbox_sends_total', help: 'Outbox sends, by kind and outcome', labelNames: ['kind', 'outcome'], registers })
+      this.statusRefused = new Counter({ name: 'skein_delegation_status_refused_total', help: 'Status frames from providers refused, by reason (malformed, unreadable: the stream is dropped; not-placed-here: a report for a copy never placed on that provider)', labelNames: ['reason'], registers })
       this.applyLatency = new Histogram({ name: 'skein_delegation_ack_seconds', help: 'Time from placement to the provider\'s Ack', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] })
     }
   }
@@ -545,11 +547,29 @@ export class Consumer {
           this.db.transaction(() => { this.change(w, 'cancelled', 'removed by the provider') })
         }
       } else if (kind !== 'current') {
-        this.cancelCopy(w, peer, s.generation)
+        // only a copy we placed there can report in; anything else is the provider's invention, and fencing it
+        // would let a hostile provider grow the workload's fences and our outbox without end
+        if (this.placedThere(w, peer, s.generation)) this.cancelCopy(w, peer, s.generation)
+        else this.refusedStatus(peer, 'not-placed-here', { workload: w.name, generation: s.generation })
       }
       return
     }
     this.applyStatus(w, s)
+  }
+
+  /**
+   * Whether `peer` can hold this generation: it was placed there (every placement that moved on left a fence),
+   * or it is ahead of ours (our store was rolled back) and is the first such report from that peer.
+   */
+  private placedThere (w: WorkloadRecord, peer: string, generation: number): boolean {
+    if (w.fenced.some((f) => f.peer === peer && f.generation === generation)) return true
+    return generation > w.generation && !w.fenced.some((f) => f.peer === peer && f.generation > w.generation)
+  }
+
+  /** @internal a status frame (or the stream it came on) refused */
+  refusedStatus (peer: string, reason: 'malformed' | 'unreadable' | 'not-placed-here', fields: Record<string, unknown> = {}): void {
+    this.statusRefused?.inc({ reason })
+    this.log.debug({ ...fields, peer, reason }, 'refused a status report')
   }
 
   // --- provider sessions: one status subscription per provider we placed on
@@ -702,7 +722,11 @@ class Session {
         }
       } catch (err) {
         if (this.stopped) return
-        c.logger.debug({ err, peer: this.peer }, 'status stream broke')
+        const name = (err as Error).name
+        if (err instanceof MalformedMessageError) this.owner.refusedStatus(this.peer, 'malformed', { err })
+        // a length prefix over the cap, or too long to be one (a varint past 2^53 is a RangeError)
+        else if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'RangeError') this.owner.refusedStatus(this.peer, 'unreadable', { err })
+        else c.logger.debug({ err, peer: this.peer }, 'status stream broke')
       } finally {
         stream?.abort(new Error('status session ended'))
       }

@@ -254,7 +254,14 @@ export class Provider {
   // --- status stream
 
   async onStatusStream (stream: Stream, remotePeer: string): Promise<void> {
-    const sub = await readSubscribe(stream)
+    let sub
+    try {
+      sub = await readSubscribe(stream)
+    } catch (err) {
+      // an unreadable subscription (over the cap, truncated, undecodable, too slow) closes the stream: left open, it would hang there
+      stream.abort(err as Error)
+      throw err
+    }
     if (sub.consumer !== remotePeer || (this.c.membership != null && !this.c.membership.isMember(remotePeer))) {
       stream.abort(new NotMemberError('not a member, or subscribing for another agent'))
       return
