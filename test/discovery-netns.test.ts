@@ -10,7 +10,6 @@
  * growing length rather than as independent lost pings.
  */
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
@@ -19,8 +18,9 @@ import { loadOrCreateIdentity } from '../agent/identity/index.ts'
 import { ApiClient } from '../agent/client/index.ts'
 import type { PeersList, PeerView } from '../agent/api/routes/peers.ts'
 import { encodeFleetPublicKey, issueCertificate, toText } from '../protocol/membership/index.ts'
-import { tempDir, skeinBin, type TapLike } from './helpers/agent.ts'
-import { netnsSkipReason, run, vethPair, type VethPair } from './helpers/netns.ts'
+import { tempDir } from './helpers/agent.ts'
+import { netnsSkipReason, run, vethPair } from './helpers/netns.ts'
+import { startInNs } from './helpers/netns-agents.ts'
 
 // the defaults: TCP's retransmission backoff is in absolute time, so shorter intervals meet longer stalls
 const pingIntervalMs = 1000
@@ -148,25 +148,4 @@ async function nft (dir: string, ns: string, ruleset: string): Promise<void> {
   const file = join(dir, 'rules.nft')
   writeFileSync(file, ruleset)
   await run('ip', ['netns', 'exec', ns, 'nft', '-f', file])
-}
-
-async function startInNs (t: TapLike, bed: VethPair, ns: string, config: string, api: string): Promise<{ child: ChildProcess, out: () => string }> {
-  const [cmd, ...pre] = bed.prefix(ns)
-  const child = spawn(cmd as string, [...pre, process.execPath, skeinBin, 'agent', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
-  t.teardown(() => { if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL') })
-  const client = new ApiClient({ address: api, timeoutMs: 1000 })
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode != null) throw new Error(`agent in ${ns} exited with ${child.exitCode}: ${out}`)
-    try {
-      const h = await client.raw('GET', '/healthz')
-      if (h.status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`agent in ${ns} was not healthy within 60 s: ${out}`)
-    await sleep(100)
-  }
-  return { child, out: () => out }
 }

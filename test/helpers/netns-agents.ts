@@ -119,7 +119,8 @@ export async function fleetAgentsInNetns (t: TapLike, bed: VethPair, opts: Fleet
   }) as [NsAgent, NsAgent]
 }
 
-async function startInNs (t: TapLike, bed: VethPair, ns: string, config: string, api: string, timeoutMs: number): Promise<{ child: ChildProcess, out: () => string }> {
+/** Starts `skein agent --config CONFIG` inside network namespace `ns` and waits until its API is healthy. */
+export async function startInNs (t: TapLike, bed: VethPair, ns: string, config: string, api: string, timeoutMs = 60_000): Promise<{ child: ChildProcess, out: () => string }> {
   const [cmd, ...pre] = bed.prefix(ns)
   // `ip netns exec` execs the command: the child is the agent itself
   const child = spawn(cmd as string, [...pre, process.execPath, skeinBin, 'agent', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
