@@ -30,7 +30,7 @@ function parseLabels (list: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const l of list ?? []) {
     const i = l.indexOf('=')
-    if (i < 1) throw new InvalidRequestError(`label "${l}" is not key=value`)
+    if (i < 1) throw new InvalidRequestError(`label "${l}" is not key=value`, { hint: 'e.g. --label region=eu' })
     out[l.slice(0, i)] = l.slice(i + 1)
   }
   return out

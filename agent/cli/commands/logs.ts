@@ -17,7 +17,7 @@ export function logsPath (name: string, o: Omit<LogsOptions, keyof ClientOptions
   if (o.container != null) q.set('container', o.container)
   if (o.tail != null) {
     const n = Number(o.tail)
-    if (!Number.isInteger(n) || n < 1) throw new InvalidRequestError(`--tail ${o.tail}: a whole number ≥ 1`)
+    if (!Number.isInteger(n) || n < 1) throw new InvalidRequestError(`--tail ${o.tail}: a whole number ≥ 1`, { hint: 'e.g. --tail 100 for the last hundred lines' })
     q.set('tailLines', String(n))
   }
   const qs = q.toString()

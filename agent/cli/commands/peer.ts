@@ -76,7 +76,7 @@ export function peerCommand (): Command {
     if (Object.keys(quota).length === 0) throw new InvalidRequestError('ask for something', { hint: 'e.g. skein peer PEERID --cpu 2 --memory 4Gi --pods 20' })
     if (opts.duration != null && parseDuration(opts.duration) == null) throw new InvalidRequestError(`--duration ${opts.duration} is not a duration`, { hint: 'write it like 30m, 24h or 7d' })
     const waitMs = parseDuration(opts.waitTimeout)
-    if (waitMs == null) throw new InvalidRequestError(`--wait-timeout ${opts.waitTimeout} is not a duration`)
+    if (waitMs == null) throw new InvalidRequestError(`--wait-timeout ${opts.waitTimeout} is not a duration`, { hint: 'write it like 30s or 2m' })
     const client = clientFrom(opts)
     const selector = target.includes('=') ? parseSelector(target) : undefined
     const peer = target

@@ -71,7 +71,7 @@ export function peersCommand (): Command {
       return
     }
     const every = parseDuration(opts.interval)
-    if (every == null || every < 100) throw new InvalidRequestError(`--interval "${opts.interval}" is not a duration of at least 100ms`)
+    if (every == null || every < 100) throw new InvalidRequestError(`--interval "${opts.interval}" is not a duration of at least 100ms`, { hint: 'write it like 500ms or 2s' })
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       const stop = (): void => { clearTimeout(timer); process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve() }

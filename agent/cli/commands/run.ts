@@ -38,7 +38,7 @@ function readManifests (file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8')
   } catch (err) {
-    throw new InvalidRequestError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    throw new InvalidRequestError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'pass -f with a readable YAML file of Kubernetes manifests, or - for standard input' })
   }
 }
 
@@ -46,13 +46,13 @@ export function bodyFrom (o: Omit<RunOptions, 'output' | 'waitTimeout' | 'file'>
   const labels: Record<string, string> = {}
   for (const l of o.label ?? []) {
     const i = l.indexOf('=')
-    if (i <= 0) throw new InvalidRequestError(`--label ${l}: write it as KEY=VALUE`)
+    if (i <= 0) throw new InvalidRequestError(`--label ${l}: write it as KEY=VALUE`, { hint: 'e.g. --label region=eu' })
     labels[l.slice(0, i)] = l.slice(i + 1)
   }
   let spread: number | undefined
   if (o.spread != null) {
     spread = Number(o.spread)
-    if (!Number.isInteger(spread) || spread < 1) throw new InvalidRequestError(`--spread ${o.spread}: a whole number ≥ 1`)
+    if (!Number.isInteger(spread) || spread < 1) throw new InvalidRequestError(`--spread ${o.spread}: a whole number ≥ 1`, { hint: 'e.g. --spread 2 for two copies on two clusters' })
   }
   return {
     manifests,
