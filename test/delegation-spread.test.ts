@@ -91,3 +91,12 @@ t.test('three clusters: --spread 2 puts the copies on two of them, and losing on
   const cancelled = await a.client.delete<WorkloadView>('/v1/workloads/web')
   t.ok(cancelled.copies?.every((x) => x.phase === 'cancelling' || x.phase === 'cancelled'), 'every copy is being cancelled')
 })
+
+t.test('a spread never overwrites a live workload that happens to carry a copy\'s name', async (t) => {
+  const { FakeLeases, startAgent: startDelegation } = await import('./helpers/delegation.ts')
+  const a = await startDelegation(t, { name: 'a', leases: new FakeLeases(), local: true })
+  const other = a.delegation.submit({ manifests: deploymentYaml('web.2', 1) })
+  t.throws(() => a.delegation.submit({ manifests: deploymentYaml('web', 1), spread: 3 }), { name: 'WorkloadExistsError', message: /web\.2/ })
+  t.equal(a.delegation.get('web.2').id, other.id, 'the other workload is untouched')
+  t.throws(() => a.delegation.get('web'), 'and nothing of the refused submission was stored')
+})

@@ -105,6 +105,8 @@ t.test('three agents: re-offered capacity is granted only as far as it is backed
   const offer = await a.peering.queryOffer(b.id)
   t.same(offer.path, [c.id, b.id])
   t.equal(offer.resources.cpu, 2500)
+  a.peering.noteOffer(b.id, res(2500, 10))
+  t.same(a.peering.knownOffers().find((k) => k.peer === b.id)?.path, [c.id, b.id], 'an announcement (no path) keeps the path the offer came along')
 
   const l1 = await a.peering.request(b.id, res(2000, 5), { durationMs: 3_600_000 })
   t.same(l1.quota, res(2000, 5))
@@ -112,6 +114,8 @@ t.test('three agents: re-offered capacity is granted only as far as it is backed
   t.same(granted?.backing?.own, res(500, 5), 'own capacity first')
   t.same(granted?.backing?.via, [{ leaseId: onC.id, take: res(1500, 0) }], 'the rest from the lease on C')
   t.ok((granted?.expires ?? Infinity) <= onC.expires, 'a grant ends no later than the lease backing it')
+  await a.peering.extend(l1.id, 7_200_000)
+  t.ok((b.peering.get(l1.id)?.expires ?? Infinity) <= onC.expires, 'nor after an extension asks for more')
   const counter = await a.peering.request(b.id, res(2000, 0), { durationMs: 60_000 })
   t.same(counter.quota, res(500, 0), 'a counter-offer of what is left of the lease on C')
   await t.rejects(a.peering.request(b.id, res(100, 0)), { name: 'InsufficientCapacityError' }, 'then nothing is left')

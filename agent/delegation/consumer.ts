@@ -26,7 +26,7 @@ import { Phase, type Status, type DelegateResponse } from '../../protocol/pb/del
 import { schedule, type Constraints, type LeaseView } from '../scheduler/index.ts'
 import type { DelegationComponents, BackendStatus } from './types.ts'
 import { backoffMs, type DelegationStore, type OutboxRow, type Relay, type WorkloadRecord } from './records.ts'
-import { liveCopies, siblingTargets, spreadCopies } from './spread.ts'
+import { copyName, liveCopies, siblingTargets, spreadCopies } from './spread.ts'
 
 export interface ConsumerInit {
   retryBaseMs: number
@@ -128,6 +128,13 @@ export class Consumer {
     const existing = this.db.getWorkload(name)
     if (existing != null && !isTerminal(existing.phase)) {
       throw new WorkloadExistsError(`a workload named ${name} exists (${existing.phase})`, { hint: `cancel it first (skein cancel ${name}) or pick another --name` })
+    }
+    // copies are named NAME.2…NAME.N: a live workload of its own under one of those names is not overwritten
+    for (let i = 2; i <= (s.spread ?? 1); i++) {
+      const other = this.db.getWorkload(copyName(name, i))
+      if (other != null && other.copyOf == null && !isTerminal(other.phase)) {
+        throw new WorkloadExistsError(`--spread ${s.spread ?? 1} would name a copy ${copyName(name, i)}, and a workload of that name exists (${other.phase})`, { hint: `pick another --name, or cancel ${copyName(name, i)} first` })
+      }
     }
     const lingering = liveCopies(this.db.peekWorkloads(), name)[0]
     if (lingering != null) throw new WorkloadExistsError(`a copy of the earlier workload ${name} is still ${lingering.phase}`, { hint: `wait until its cancel is confirmed (skein describe workload ${name}) or pick another --name` })

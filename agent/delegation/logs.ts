@@ -421,5 +421,10 @@ export async function * workloadLogs (c: { workload: WorkloadRecord, network: Ne
     yield * localLogs(c.logs, c.localNamespace, w.manifests, `workload ${w.name}`, o)
     return
   }
+  const via = w.status?.via ?? []
+  if (via.length > 0) {
+    // passed on down a waterfall: its pods run on the last cluster of the chain, which we hold no lease with
+    throw new LogsNotAvailableError(`workload ${w.name} was passed on by ${p.target} to ${via.join(' → ')}: its logs are not readable from here`, { hint: `read them on the cluster of ${via[via.length - 1] ?? ''}` })
+  }
   yield * fetchLogs(c.network, p.target, { ...o, workloadId: w.id, generation: p.generation, name: `workload ${w.name}` })
 }

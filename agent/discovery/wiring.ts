@@ -95,11 +95,13 @@ export class DiscoverySystem {
       registry: this.deps.metrics.registry,
       ping: async (peerId, options) => {
         const id = peerIdFromString(peerId)
+        // only a dial can be refused: a ping on a connection that then breaks (loss, a closing muxer) is not evidence of death
+        const dialled = node.getConnections(id).length === 0
         try {
           return await node.services.ping.ping(id, options)
         } catch (err) {
-          // no connection left and a dial that failed before the deadline: nothing listens there (refused, reset, no route)
-          if (!options.signal.aborted && node.getConnections(id).length === 0) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
+          if (dialled && !options.signal.aborted && node.getConnections(id).length === 0) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
           throw err
         }
       },

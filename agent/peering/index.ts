@@ -326,10 +326,14 @@ export class Peering {
     return [...this.known.values()].sort((a, b) => a.peer.localeCompare(b.peer))
   }
 
-  /** Records an offer heard elsewhere (discovery announcements). */
-  noteOffer (peer: string, resources: Resources, path: string[] = [peer]): void {
+  /**
+   * Records an offer heard elsewhere (discovery announcements). Announcements
+   * carry no path: the path last learnt from an offer query is kept, so split
+   * horizon still knows where that peer's capacity came from.
+   */
+  noteOffer (peer: string, resources: Resources, path?: string[]): void {
     if (peer === this.c.peerId) return
-    this.known.set(peer, { peer, resources, path, at: this.c.clock.now() })
+    this.known.set(peer, { peer, resources, path: path ?? this.known.get(peer)?.path ?? [peer], at: this.c.clock.now() })
   }
 
   // ---------------------------------------------------------------- consumer
@@ -587,7 +591,8 @@ export class Peering {
       ...current,
       state: transition(current.state, 'renew'),
       renewBy: now + this.init.renewIntervalMs,
-      expires: extendMs > 0 ? now + extendMs : current.expires
+      // a grant backed by leases we hold is never extended past them
+      expires: extendMs > 0 ? Math.min(now + extendMs, ...(current.backing?.via ?? []).map((v) => this.ledger.get('consumer', v.leaseId)?.expires ?? current.expires)) : current.expires
     }
     if (next.state === current.state && next.expires === current.expires) this.ledger.touch(next)
     else this.ledger.update(next, current.state, 'renew')
