@@ -30,7 +30,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { Agent } from '../agent/system.ts'
-import { silentLogger } from '../agent/logger.ts'
 import { ApiClient } from '../agent/client/index.ts'
 import { loadOrCreateIdentity } from '../agent/identity/index.ts'
 import { announceTopic } from '../agent/discovery/index.ts'
@@ -38,7 +37,7 @@ import { encodeFleetPublicKey, issueCertificate, toText } from '../protocol/memb
 import { signAnnouncement } from '../protocol/announce/index.ts'
 import { PROTOCOL as PEERING_PROTOCOL } from '../protocol/peering/constants.ts'
 import { DELEGATE_PROTOCOL } from '../protocol/delegation/constants.ts'
-import { testConfig, repoRoot } from '../test/helpers/agent.ts'
+import { startFleetMember, repoRoot } from '../test/helpers/agent.ts'
 import { buildPeering, buildDelegate, peeringCases, delegateCases, counterSum, varint, type Keys } from '../test/helpers/fuzz-handlers.ts'
 
 function arg (args: string[], name: string, def: string): number {
@@ -57,15 +56,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 async function member (dirs: string[], fleetKey: PrivateKey, bootstrap: string[]): Promise<Agent> {
   const d = mkdtempSync(join(tmpdir(), 'skein-flood-'))
   dirs.push(d)
-  const stateDir = join(d, 'state')
-  const id = await loadOrCreateIdentity(stateDir)
-  writeFileSync(join(stateDir, 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), roles: ['provider'], expiresMs: Date.now() + 86_400_000 })))
-  const agent = new Agent(testConfig(d, {
-    fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
-    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '5s' }
-  }), { logger: silentLogger() })
-  await agent.start()
-  return agent
+  return await startFleetMember(d, fleetKey, bootstrap)
 }
 
 async function pool<T> (items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {

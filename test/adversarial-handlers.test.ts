@@ -10,18 +10,13 @@
  * `npm run fuzz` runs the same cases in larger numbers.
  */
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { Agent } from '../agent/system.ts'
-import { silentLogger } from '../agent/logger.ts'
-import { loadOrCreateIdentity } from '../agent/identity/index.ts'
 import { announceTopic } from '../agent/discovery/index.ts'
-import { encodeFleetPublicKey, issueCertificate, toText } from '../protocol/membership/index.ts'
 import { signAnnouncement, type AnnouncementData } from '../protocol/announce/index.ts'
 import { PeeringFrame } from '../protocol/pb/peering.js'
 import { seal, PROTOCOL as PEERING_PROTOCOL, RejectReason } from '../protocol/peering/index.ts'
@@ -32,7 +27,7 @@ import {
   inProcessPeering, inProcessDelegate, fuzzHandler, peeringCases, delegateCases, buildPeering, buildDelegate,
   peeringAnswer, delegateAnswer, digestOf, counterSum, framed, fuzzAnnouncements, FUZZ_LEASE, type Target
 } from './helpers/fuzz-handlers.ts'
-import { tempDir, testConfig, type TapLike } from './helpers/agent.ts'
+import { tempDir, startFleetMember, type TapLike } from './helpers/agent.ts'
 
 // fixed seeds keep CI repeatable; `npm run fuzz` explores with fresh seeds and more cases
 const runs = Number(process.env.SKEIN_TEST_HANDLER_RUNS ?? 200)
@@ -148,15 +143,7 @@ t.test('a flood of hostile frames leaves the heap where it was', async (t) => {
 interface Member { agent: Agent }
 
 async function startMember (t: TapLike, fleetKey: PrivateKey, bootstrap: string[]): Promise<Member> {
-  const d = tempDir(t)
-  const stateDir = join(d, 'state')
-  const id = await loadOrCreateIdentity(stateDir)
-  writeFileSync(join(stateDir, 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), roles: ['provider'], expiresMs: Date.now() + 86_400_000 })))
-  const agent = new Agent(testConfig(d, {
-    fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
-    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '5s' }
-  }), { logger: silentLogger() })
-  await agent.start()
+  const agent = await startFleetMember(tempDir(t), fleetKey, bootstrap)
   t.teardown(async () => { await agent.stop() })
   return { agent }
 }

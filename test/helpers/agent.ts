@@ -1,5 +1,5 @@
 /** Helpers for tests that run real agents, in this process or as child processes. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -7,6 +7,9 @@ import { finishConfig, type Config } from '../../agent/config/index.ts'
 import { Agent } from '../../agent/system.ts'
 import { silentLogger } from '../../agent/logger.ts'
 import { ApiClient } from '../../agent/client/index.ts'
+import { loadOrCreateIdentity } from '../../agent/identity/index.ts'
+import { encodeFleetPublicKey, issueCertificate, toText } from '../../protocol/membership/index.ts'
+import type { PrivateKey } from '@libp2p/interface'
 
 export const repoRoot = new URL('../..', import.meta.url).pathname
 export const skeinBin = join(repoRoot, 'bin', 'skein.mjs')
@@ -37,6 +40,19 @@ export async function startAgent (t: TapLike, overrides: Record<string, unknown>
   await agent.start()
   t.teardown(async () => { await agent.stop() })
   return { agent, client: new ApiClient({ address: agent.config.api }), dir: d }
+}
+
+/** A started fleet member in `dir`: a certificate issued by fleetKey, gossip from `bootstrap` only (no mDNS, no DHT). */
+export async function startFleetMember (dir: string, fleetKey: PrivateKey, bootstrap: string[]): Promise<Agent> {
+  const stateDir = join(dir, 'state')
+  const id = await loadOrCreateIdentity(stateDir)
+  writeFileSync(join(stateDir, 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), roles: ['provider'], expiresMs: Date.now() + 86_400_000 })))
+  const agent = new Agent(testConfig(dir, {
+    fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
+    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '5s' }
+  }), { logger: silentLogger() })
+  await agent.start()
+  return agent
 }
 
 export interface RunResult { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }

@@ -324,9 +324,10 @@ export interface HandlerFuzzResult {
   byMutation: Record<string, number>
 }
 
-const unhandled: unknown[] = []
+/** Unhandled rejections seen in this process since watchUnhandled() was first called (shared by every fuzzer here). */
+export const unhandled: unknown[] = []
 let listening = false
-function watchUnhandled (): void {
+export function watchUnhandled (): void {
   if (listening) return
   listening = true
   process.on('unhandledRejection', (err) => { unhandled.push(err) })

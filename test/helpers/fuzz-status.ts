@@ -39,21 +39,13 @@ import { subscribe, statusFrames } from '../../protocol/delegation/streams.ts'
 import { Phase, StatusSubscribe } from '../../protocol/pb/delegate.js'
 import { parseResources, zero } from '../../protocol/peering/resources.ts'
 import { hostileBytes } from './fuzz-decoders.ts'
-import { digestOf, counterSum, framed, vf, bf, cat, varint } from './fuzz-handlers.ts'
+import { digestOf, counterSum, framed, vf, bf, cat, varint, unhandled, watchUnhandled } from './fuzz-handlers.ts'
 
 const U64 = 1n << 64n
 const SAFE = (1n << 53n) - 1n
 const within = (n: bigint, lo: bigint, hi: bigint): bigint => lo + (n % (hi - lo + 1n))
 const junkPeer = '12D3KooWJunkJunkJunkJunkJunkJunkJunkJunkJunkJunkJunk'
 const idle: WorkloadsBackend = { apply: async () => {}, delete: async () => {}, watch: () => () => {} }
-
-const unhandled: unknown[] = []
-let listening = false
-function watchUnhandled (): void {
-  if (listening) return
-  listening = true
-  process.on('unhandledRejection', (err) => { unhandled.push(err) })
-}
 
 async function within_ms<T> (p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
