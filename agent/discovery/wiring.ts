@@ -101,7 +101,7 @@ export class DiscoverySystem {
           return await node.services.ping.ping(id, options)
         } catch (err) {
           // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
-          if (dialled && !options.signal.aborted && node.getConnections(id).length === 0) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          if (dialled && !options.signal.aborted && node.getConnections(id).length === 0 && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
           throw err
         }
       },
@@ -173,4 +173,20 @@ export class DiscoverySystem {
       })
     ]
   }
+}
+
+const refusalCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/**
+ * Whether a failed dial was refused by the network (nothing listens, no route
+ * to the host), looking through libp2p's wrapped and aggregated errors. A dial
+ * that failed for any other reason (a handshake cut short by loss) is not
+ * evidence of death.
+ */
+export function refusedByNetwork (err: unknown, depth = 0): boolean {
+  if (err == null || typeof err !== 'object' || depth > 5) return false
+  const e = err as { code?: unknown, cause?: unknown, errors?: unknown }
+  if (typeof e.code === 'string' && refusalCodes.has(e.code)) return true
+  if (Array.isArray(e.errors) && e.errors.some((x) => refusedByNetwork(x, depth + 1))) return true
+  return refusedByNetwork(e.cause, depth + 1)
 }
