@@ -155,6 +155,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
       logLevel: options.logLevel ?? 'silent',
       shutdownTimeout: '5s',
       discovery: { mdns: false, dht: false, bootstrap, labels: { ...l.plan.labels, 'sim/name': l.plan.name, 'sim/group': l.plan.group } },
+      // the simulated network carries libp2p connections only: UDP heartbeats would bypass the link model
+      links: { beacon: false },
       // each agent drives its own emulated cluster (sim/kube, in-process) when the agent has a Kubernetes subsystem
       ...(kubeInConfig ? { kube: { mode: 'embedded' } } : {})
     }

@@ -3,7 +3,9 @@
  * each in its own network namespace, joined by a veth pair, no bootstrap list
  * and no DHT. They find each other by mDNS on that link; then the link loses
  * 30 % of the packets A receives on it (nftables `numgen random` drop), which
- * must show as loss or suspicion but never take the peer to unreachable; then
+ * must show as loss or suspicion but never take the peer to unreachable (the
+ * UDP heartbeats beside the pings are what carry a living peer through the
+ * connection's retransmission stalls); then
  * the link goes down, and each must mark the other unreachable within the
  * detection bound, and alive again once it is back up. Over TCP a lost packet
  * is retransmitted with exponential backoff, so loss shows as stalls of
@@ -107,6 +109,10 @@ if (skip != null) {
     const dropped = await bed.exec(A.net.ns, 'nft', ['list', 'table', 'inet', table])
     t.match(dropped, /drop/, 'the loss rules were in place')
     t.notOk(states.has('unreachable') || states.has('gone'), `at 30 % loss neither marked the other unreachable (states seen: ${[...states].join(', ')})`)
+    for (const s of [A, B]) {
+      const metrics = (await s.client.raw('GET', '/metrics')).body
+      t.match(metrics, /skein_beacon_echoes_total [1-9]/, `${s.name} heard UDP heartbeats back from its peer`)
+    }
     const failures = after.map((v, i) => (v?.pingFailures ?? 0) - (before[i]?.pingFailures ?? 0))
     t.ok(maxLoss > 0 || suspected, `the loss shows: loss up to ${maxLoss}, suspect seen: ${suspected}, pings lost ${failures.join('/')}`)
     phase(`30 % loss for ${lossPhaseMs / 1000} s: states ${[...states].join(', ')}, loss up to ${maxLoss}, pings lost ${failures.join('/')}, ` +

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 import type { Config } from '../config/index.ts'
 import { parseDuration } from '../config/index.ts'
@@ -18,7 +19,7 @@ import type { Store } from '../store/index.ts'
 import type { Metrics } from '../metrics/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import { Fleet, loadFleetPublicKey, readTextBytes } from '../fleet/index.ts'
-import { Links, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober } from '../links/index.ts'
+import { Beacon, Links, NoBeaconError, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober, type BeaconAddress } from '../links/index.ts'
 import { Discovery } from './index.ts'
 import { discoveryServices } from './services.ts'
 import { peerView, peerViews } from './view.ts'
@@ -45,7 +46,9 @@ export class DiscoverySystem {
   readonly fleet: Fleet
   links?: Links
   discovery?: Discovery
+  beacon?: Beacon
   private node?: SkeinNode
+  private readonly beaconTargets = new Map<string, { address: BeaconAddress | undefined, until: number }>()
   private readonly config: Config
   private readonly deps: DiscoverySystemDeps
 
@@ -78,6 +81,18 @@ export class DiscoverySystem {
     const l = this.config.links
     const d = this.config.discovery
     const logger = this.deps.logger
+    if (l.beacon) {
+      const beacon = new Beacon({}, {
+        privateKey: this.deps.privateKey,
+        selfPeerId: this.deps.selfPeerId,
+        isMember: (p) => this.fleet.isMember(p),
+        logger: logger.forComponent('skein:beacon'),
+        registry: this.deps.metrics.registry,
+        now: () => this.deps.clock.monotonic()
+      })
+      if (await beacon.start(beaconAddresses(node.getMultiaddrs())) > 0) this.beacon = beacon
+    }
+    const beacon = this.beacon
     this.links = new Links({
       pingIntervalMs: ms(l.pingInterval, 1000),
       pingTimeoutMs: ms(l.pingTimeout, 2000),
@@ -105,6 +120,15 @@ export class DiscoverySystem {
           throw err
         }
       },
+      ...(beacon != null
+        ? {
+            beacon: async (peerId, options) => {
+              const to = await this.beaconTarget(node, peerId)
+              if (to == null) throw new NoBeaconError(`no TCP address of ${peerId} known`)
+              return await beacon.probe(peerId, to, options)
+            }
+          }
+        : {}),
       probe: prober(node, () => this.deps.clock.monotonic()),
       ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {})
     })
@@ -134,7 +158,26 @@ export class DiscoverySystem {
   async stop (): Promise<void> {
     await this.discovery?.stop()
     this.links?.stop()
+    this.beacon?.stop()
     try { await this.node?.unhandle(PROBE_PROTOCOL) } catch {}
+  }
+
+  /**
+   * Where a peer's beacon listens: the TCP address it listens on, as udp;
+   * of its known addresses, the one on the host its connection comes from.
+   * Looked up again every half minute, so a peer that moved is followed.
+   */
+  private async beaconTarget (node: SkeinNode, peerId: string): Promise<BeaconAddress | undefined> {
+    const now = this.deps.clock.monotonic()
+    const cached = this.beaconTargets.get(peerId)
+    if (cached != null && cached.until > now) return cached.address
+    const id = peerIdFromString(peerId)
+    const known = await node.peerStore.get(id).then((p) => p.addresses.map((a) => a.multiaddr), () => [])
+    const remote = node.getConnections(id).map((c) => c.remoteAddr)
+    const address = pickBeaconTarget(remote, known)
+    if (this.beaconTargets.size > 10_000) this.beaconTargets.clear()
+    this.beaconTargets.set(peerId, { address, until: now + (address != null ? 30_000 : 5_000) })
+    return address
   }
 
   routes (self: () => string): FastifyPluginAsyncTypebox[] {
@@ -189,4 +232,51 @@ export function refusedByNetwork (err: unknown, depth = 0): boolean {
   if (typeof e.code === 'string' && refusalCodes.has(e.code)) return true
   if (Array.isArray(e.errors) && e.errors.some((x) => refusedByNetwork(x, depth + 1))) return true
   return refusedByNetwork(e.cause, depth + 1)
+}
+
+/** host and port of every IPv4 or IPv6 TCP address among `addrs` (this agent's own, to bind beacons on) */
+export function beaconAddresses (addrs: Multiaddr[]): BeaconAddress[] {
+  const out: BeaconAddress[] = []
+  for (const a of addrs) {
+    const t = tcpHostPort(a)
+    if (t != null && !out.some((o) => o.host === t.host && o.port === t.port)) out.push(t)
+  }
+  return out
+}
+
+/**
+ * A peer's beacon address: of its known TCP addresses, one on the host a
+ * connection to it comes from, else the first that is not loopback (unless
+ * the connection is on loopback).
+ */
+export function pickBeaconTarget (remote: Multiaddr[], known: Multiaddr[]): BeaconAddress | undefined {
+  const candidates = known.map(tcpHostPort).filter((x): x is BeaconAddress => x != null)
+  const hosts = remote.map((r) => hostOf(r))
+  const onHost = candidates.find((c) => hosts.includes(c.host))
+  if (onHost != null) return onHost
+  const loopback = (h: string): boolean => h.startsWith('127.') || h === '::1'
+  const remoteLoopback = hosts.some((h) => h != null && loopback(h))
+  return candidates.find((c) => remoteLoopback || !loopback(c.host))
+}
+
+function hostOf (a: Multiaddr): string | undefined {
+  try {
+    const c = a.getComponents()
+    return c[0] != null && (c[0].name === 'ip4' || c[0].name === 'ip6') ? c[0].value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** /ip4|ip6/HOST/tcp/PORT and nothing after it but /p2p/ID */
+function tcpHostPort (a: Multiaddr): BeaconAddress | undefined {
+  try {
+    const [ip, tcp, ...rest] = a.getComponents()
+    if (ip == null || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp?.name !== 'tcp' || rest.some((r) => r.name !== 'p2p')) return undefined
+    const port = Number(tcp.value)
+    if (ip.value == null || ip.value === '0.0.0.0' || ip.value === '::' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined
+    return { host: ip.value, port }
+  } catch {
+    return undefined
+  }
 }

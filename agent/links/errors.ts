@@ -16,3 +16,15 @@ export class PeerRefusedError extends Error {
     this.name = 'PeerRefusedError'
   }
 }
+
+/**
+ * No beacon can be sent to the peer (beacons are off, or no UDP address of it
+ * is known): not a lost heartbeat, just no second path.
+ */
+export class NoBeaconError extends Error {
+  static override name = 'NoBeaconError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'NoBeaconError'
+  }
+}

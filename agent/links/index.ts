@@ -20,8 +20,10 @@ import type { ComponentLogger } from '../logger.ts'
 import { PhiAccrual } from './phi.ts'
 import { initialLink, peerStates, transition, type LinkStatus, type PeerState, type Thresholds } from './state.ts'
 import { LinkTelemetry } from './telemetry.ts'
+import { NoBeaconError } from './errors.ts'
 
-export { PeerRefusedError } from './errors.ts'
+export { PeerRefusedError, NoBeaconError } from './errors.ts'
+export { Beacon, type BeaconAddress } from './beacon.ts'
 export { PhiAccrual, phiOf } from './phi.ts'
 export { transition, initialLink, peerStates, type PeerState, type LinkStatus, type LinkEvent, type Thresholds } from './state.ts'
 export { LinkTelemetry } from './telemetry.ts'
@@ -51,6 +53,12 @@ export interface LinksComponents {
    * when the peer could not be reached at all (see REFUSAL_PHI)
    */
   ping: (peerId: string, options: { signal: AbortSignal }) => Promise<number>
+  /**
+   * a second heartbeat path beside `ping` (agent/links/beacon.ts): round-trip
+   * time in ms of one UDP probe and its echo, or a rejection; NoBeaconError
+   * when the peer cannot be probed that way
+   */
+  beacon?: (peerId: string, options: { signal: AbortSignal }) => Promise<number>
   /** sends `bytes` to the peer and resolves once it acknowledged them; ms taken */
   probe?: (peerId: string, bytes: number, options: { signal: AbortSignal }) => Promise<number>
   /** a test hook: returns true to drop this heartbeat (a seeded loss model) */
@@ -104,6 +112,8 @@ interface Entry {
   failsSinceBeat: number
   /** refused dials since the last heartbeat (PeerRefusedError) */
   refusedSinceBeat: number
+  /** the peer has answered a beacon since it was tracked: loss is measured on beacons */
+  beaconAnswers: boolean
   tunnel?: TunnelSample & { observedAt: number }
 }
 
@@ -201,7 +211,8 @@ export class Links {
       nextProbeAt: this.init.bandwidthProbeIntervalMs > 0 ? now + this.init.pingIntervalMs * 2 : Infinity,
       inFlight: false,
       failsSinceBeat: 0,
-      refusedSinceBeat: 0
+      refusedSinceBeat: 0,
+      beaconAnswers: false
     })
   }
 
@@ -319,25 +330,51 @@ export class Links {
     }
   }
 
+  /**
+   * One heartbeat round: a ping over the connection and, when there is a
+   * beacon, a UDP probe at the same time. Either answer is a heartbeat; the
+   * RTT is the ping's (what the peer's protocols see), loss is the beacon's
+   * once the peer answers beacons. A refused dial ends the round early: the
+   * beacon gets a short grace to prove the peer alive (a restart on a new
+   * port), not the whole timeout.
+   */
   private pingOnce (peerId: string, e: Entry): void {
     e.inFlight = true
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.pingTimeoutMs)])
-    this.c.ping(peerId, { signal }).then((rtt) => {
+    const timeout = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.pingTimeoutMs)])
+    const ping = this.c.ping(peerId, { signal: timeout })
+    const cut = new AbortController()
+    const beacon = this.c.beacon != null
+      ? this.c.beacon(peerId, { signal: AbortSignal.any([timeout, cut.signal]) })
+      : Promise.reject(new NoBeaconError('no beacon'))
+    let grace: { clear(): void } | undefined
+    ping.catch((err: unknown) => {
+      if (this.c.beacon == null || (err as Error | undefined)?.name !== 'PeerRefusedError') return
+      grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
+    })
+    Promise.allSettled([ping, beacon]).then(([p, b]) => {
+      grace?.clear()
       if (this.entries.get(peerId) !== e || !this.running) return
-      if (this.c.dropHeartbeat?.(peerId) === true) { e.tel.failure(); e.failsSinceBeat++; return }
-      e.tel.rtt(rtt)
-      this.rttHistogram?.observe(rtt / 1000)
-      this.beat(peerId, e)
-    }, (err: unknown) => {
-      if (this.entries.get(peerId) !== e) return
-      e.tel.failure()
+      let pinged = p.status === 'fulfilled'
+      let beaconed = b.status === 'fulfilled'
+      const probed = b.status === 'fulfilled' || (b.reason as Error | undefined)?.name !== 'NoBeaconError'
+      // the simulator's seeded loss model drops the whole round
+      if ((pinged || beaconed) && this.c.dropHeartbeat?.(peerId) === true) { pinged = false; beaconed = false }
+      if (beaconed) e.beaconAnswers = true
+      if (pinged) {
+        e.tel.rtt((p as PromiseFulfilledResult<number>).value)
+        this.rttHistogram?.observe((p as PromiseFulfilledResult<number>).value / 1000)
+      } else {
+        e.tel.failure()
+      }
+      if (probed && e.beaconAnswers) e.tel.datagram(beaconed)
+      if (pinged || beaconed) { this.beat(peerId, e); return }
       e.failsSinceBeat++
-      if ((err as Error | undefined)?.name === 'PeerRefusedError') {
+      if (p.status === 'rejected' && (p.reason as Error | undefined)?.name === 'PeerRefusedError') {
         e.refusedSinceBeat++
         // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later
         if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now() + this.init.pingIntervalMs / 2)
       }
-    }).finally(() => { e.inFlight = false })
+    }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { e.inFlight = false })
   }
 
   /** the detector's phi, raised by refused dials since the last heartbeat */

@@ -5,7 +5,10 @@
  *
  * Loss is measured on round trips (a ping needs both directions), so the
  * forward and reverse loss cannot be told apart: ETX = 1/((1-lf)(1-lr)) is
- * computed with (1-lf)(1-lr) = 1 - round-trip loss.
+ * computed with (1-lf)(1-lr) = 1 - round-trip loss. Once the peer answers
+ * UDP beacons (agent/links/beacon.ts), loss is taken over those: one datagram
+ * each way, independent samples of the path, where a ping over TCP is held
+ * up by retransmissions of whatever was lost before it.
  */
 export class LinkTelemetry {
   srttMs?: number
@@ -17,6 +20,7 @@ export class LinkTelemetry {
   pings = 0
   pingFailures = 0
   private readonly window: boolean[] = []
+  private readonly datagrams: boolean[] = []
   private readonly windowSize: number
 
   constructor (windowSize = 20) {
@@ -40,6 +44,12 @@ export class LinkTelemetry {
     this.outcome(false)
   }
 
+  /** a beacon answered (true) or not (false) */
+  datagram (ok: boolean): void {
+    this.datagrams.push(ok)
+    if (this.datagrams.length > this.windowSize) this.datagrams.shift()
+  }
+
   /** bytes that took `ms` to cross (probe transfer time minus one RTT) */
   bandwidth (bytes: number, ms: number, now: number): void {
     const bps = bytes * 8 / Math.max(ms, 0.1) * 1000
@@ -47,10 +57,11 @@ export class LinkTelemetry {
     this.bandwidthAt = now
   }
 
-  /** fraction of the last pings that failed, 0..1; undefined before any ping */
+  /** fraction of the last beacons (or, before any, pings) that failed, 0..1; undefined before any */
   get loss (): number | undefined {
-    if (this.window.length === 0) return undefined
-    return this.window.filter((ok) => !ok).length / this.window.length
+    const w = this.datagrams.length > 0 ? this.datagrams : this.window
+    if (w.length === 0) return undefined
+    return w.filter((ok) => !ok).length / w.length
   }
 
   /** expected transmissions per delivered packet; undefined before any ping or when nothing gets through */
