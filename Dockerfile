@@ -88,8 +88,8 @@ ENV NODE_ENV=production \
 USER 10001:10001
 WORKDIR /var/lib/skein
 VOLUME ["/var/lib/skein"]
-# libp2p
-EXPOSE 7946/tcp
+# libp2p (tcp) and its heartbeats (udp, links.beacon)
+EXPOSE 7946/tcp 7946/udp
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:7947/healthz || exit 1

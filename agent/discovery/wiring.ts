@@ -275,6 +275,8 @@ function tcpHostPort (a: Multiaddr): BeaconAddress | undefined {
     if (ip == null || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp?.name !== 'tcp' || rest.some((r) => r.name !== 'p2p')) return undefined
     const port = Number(tcp.value)
     if (ip.value == null || ip.value === '0.0.0.0' || ip.value === '::' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined
+    // a link-local IPv6 address needs its interface, which a multiaddr does not carry
+    if (ip.name === 'ip6' && ip.value.toLowerCase().startsWith('fe80')) return undefined
     return { host: ip.value, port }
   } catch {
     return undefined

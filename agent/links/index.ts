@@ -332,49 +332,62 @@ export class Links {
 
   /**
    * One heartbeat round: a ping over the connection and, when there is a
-   * beacon, a UDP probe at the same time. Either answer is a heartbeat; the
-   * RTT is the ping's (what the peer's protocols see), loss is the beacon's
-   * once the peer answers beacons. A refused dial ends the round early: the
-   * beacon gets a short grace to prove the peer alive (a restart on a new
-   * port), not the whole timeout.
+   * beacon, a UDP probe at the same time. The first answer is the round's
+   * heartbeat, and the next round may start on schedule; the other is still
+   * counted when it settles: the RTT is the ping's (what the peer's protocols
+   * see), loss is the beacon's once the peer answers beacons. A refused dial
+   * gives the beacon a short grace to prove the peer alive (a restart on a
+   * new port), not the whole timeout.
    */
   private pingOnce (peerId: string, e: Entry): void {
     e.inFlight = true
+    const current = (): boolean => this.entries.get(peerId) === e && this.running
     const timeout = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.pingTimeoutMs)])
-    const ping = this.c.ping(peerId, { signal: timeout })
     const cut = new AbortController()
-    const beacon = this.c.beacon != null
-      ? this.c.beacon(peerId, { signal: AbortSignal.any([timeout, cut.signal]) })
-      : Promise.reject(new NoBeaconError('no beacon'))
-    let grace: { clear(): void } | undefined
-    ping.catch((err: unknown) => {
-      if (this.c.beacon == null || (err as Error | undefined)?.name !== 'PeerRefusedError') return
-      grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
-    })
-    Promise.allSettled([ping, beacon]).then(([p, b]) => {
-      grace?.clear()
-      if (this.entries.get(peerId) !== e || !this.running) return
-      let pinged = p.status === 'fulfilled'
-      let beaconed = b.status === 'fulfilled'
-      const probed = b.status === 'fulfilled' || (b.reason as Error | undefined)?.name !== 'NoBeaconError'
+    let answered = false
+    let dropped = false
+    const answer = (): void => {
+      if (answered || dropped || !current()) return
       // the simulator's seeded loss model drops the whole round
-      if ((pinged || beaconed) && this.c.dropHeartbeat?.(peerId) === true) { pinged = false; beaconed = false }
-      if (beaconed) e.beaconAnswers = true
-      if (pinged) {
-        e.tel.rtt((p as PromiseFulfilledResult<number>).value)
-        this.rttHistogram?.observe((p as PromiseFulfilledResult<number>).value / 1000)
-      } else {
-        e.tel.failure()
+      if (this.c.dropHeartbeat?.(peerId) === true) { dropped = true; return }
+      answered = true
+      e.inFlight = false
+      this.beat(peerId, e)
+    }
+    let grace: { clear(): void } | undefined
+    const ping = this.c.ping(peerId, { signal: timeout }).then((rtt) => {
+      answer()
+      if (!current()) return
+      if (dropped) { e.tel.failure(); return }
+      e.tel.rtt(rtt)
+      this.rttHistogram?.observe(rtt / 1000)
+    }, (err: unknown) => {
+      if (current()) e.tel.failure()
+      if (this.c.beacon != null && !answered && (err as Error | undefined)?.name === 'PeerRefusedError') {
+        grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
       }
-      if (probed && e.beaconAnswers) e.tel.datagram(beaconed)
-      if (pinged || beaconed) { this.beat(peerId, e); return }
+      throw err
+    })
+    const beacon = this.c.beacon == null
+      ? Promise.reject(new NoBeaconError('no beacon'))
+      : this.c.beacon(peerId, { signal: AbortSignal.any([timeout, cut.signal]) }).then(() => {
+        e.beaconAnswers = true
+        answer()
+        if (current()) e.tel.datagram(!dropped)
+      }, (err: unknown) => {
+        if (current() && e.beaconAnswers && (err as Error | undefined)?.name !== 'NoBeaconError') e.tel.datagram(false)
+        throw err
+      })
+    Promise.allSettled([ping, beacon]).then(([p]) => {
+      grace?.clear()
+      if (answered || !current()) return
       e.failsSinceBeat++
       if (p.status === 'rejected' && (p.reason as Error | undefined)?.name === 'PeerRefusedError') {
         e.refusedSinceBeat++
         // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later
         if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now() + this.init.pingIntervalMs / 2)
       }
-    }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { e.inFlight = false })
+    }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { if (!answered) e.inFlight = false })
   }
 
   /** the detector's phi, raised by refused dials since the last heartbeat */
