@@ -108,7 +108,8 @@ export class Agent {
       if (kubeBackend.info.mode === 'embedded') await this.kube.waitForSync({ signal: AbortSignal.timeout(30_000) })
       this.discovery = new DiscoverySystem(config, {
         store: this.store, clock: this.clock, logger: this.logger, metrics: this.metrics,
-        privateKey: this.identity.privateKey, selfPeerId: this.peerId, ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {})
+        privateKey: this.identity.privateKey, selfPeerId: this.peerId, ...(this.deps.dropHeartbeat != null ? { dropHeartbeat: this.deps.dropHeartbeat } : {}),
+        pinned: () => this.peering?.counterparties() ?? []
       })
       const nodeInit: NodeInit = {
         privateKey: this.identity.privateKey,

@@ -65,7 +65,8 @@ export const ConfigSchema = Type.Object({
     lossWindow: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'Number of recent pings the loss estimate is taken over. Default: 20.' }),
     minStdDev: Duration('Floor of the failure detector\'s heartbeat-interval standard deviation. Default: 100ms.', '100ms'),
     bandwidthProbeInterval: Duration('Time between bandwidth probes of each alive peer; 0s probes only on request. Default: 0s.', '0s'),
-    bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' })
+    bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' }),
+    maxMonitored: Type.Integer({ minimum: 0, maximum: 100000, default: 64, description: 'Most members pinged (and dialled for it) at once; 0 pings every member. In a larger fleet the members this agent has leases with and a stable share of the rest are pinged, so every member is watched by about this many others, and the others are judged by their announcements (unreachable after about five missed discovery.announceInterval). Default: 64.' })
   }, { additionalProperties: false, description: 'Link telemetry and failure detection.' }),
   // libp2p connection limits (issue 10, network abuse)
   connections: Type.Object({

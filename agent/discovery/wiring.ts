@@ -38,6 +38,8 @@ export interface DiscoverySystemDeps {
   selfPeerId: string
   /** test hook: a seeded loss model at the heartbeat level */
   dropHeartbeat?: (peerId: string) => boolean
+  /** peers always pinged whatever links.maxMonitored says: the counterparties of live leases */
+  pinned?: () => Iterable<string>
 }
 
 const ms = (v: string, fallback: number): number => parseDuration(v) ?? fallback
@@ -103,9 +105,13 @@ export class DiscoverySystem {
       lossWindow: l.lossWindow,
       minStdDevMs: ms(l.minStdDev, 100),
       bandwidthProbeIntervalMs: ms(l.bandwidthProbeInterval, 0),
-      bandwidthProbeBytes: l.bandwidthProbeBytes
+      bandwidthProbeBytes: l.bandwidthProbeBytes,
+      maxMonitored: l.maxMonitored,
+      passiveIntervalMs: ms(d.announceInterval, 30_000)
     }, {
       clock: this.deps.clock,
+      selfPeerId: this.deps.selfPeerId,
+      ...(this.deps.pinned != null ? { pinned: this.deps.pinned } : {}),
       logger: logger.forComponent('skein:links'),
       registry: this.deps.metrics.registry,
       ping: async (peerId, options) => {

@@ -42,10 +42,24 @@ export interface LinksInit {
   /** ms between bandwidth probes of an alive peer; 0 = only on request; default 0 */
   bandwidthProbeIntervalMs?: number
   bandwidthProbeBytes?: number
+  /**
+   * most peers pinged at once; 0 = every tracked peer (the default). Beyond
+   * it, the peers this agent has leases with (`pinned`) and its successors
+   * on a hash ring of peer IDs (so every peer is watched by this many
+   * others) are pinged; the others are judged by their announcements alone,
+   * expected every `passiveIntervalMs`
+   */
+  maxMonitored?: number
+  /** the interval heartbeats of an unpinged peer are expected at (the announcement interval); default 30 s */
+  passiveIntervalMs?: number
 }
 
 export interface LinksComponents {
   clock: Clock
+  /** this agent's peer ID: its place on the hash ring that picks the peers to ping (maxMonitored) */
+  selfPeerId?: string
+  /** peers that are always pinged whatever maxMonitored says (counterparties of live leases) */
+  pinned?: () => Iterable<string>
   logger: ComponentLogger
   registry?: Registry
   /**
@@ -79,6 +93,8 @@ export interface LinkInfo {
   lastSeen: number | null
   pings: number
   pingFailures: number
+  /** pinged by this agent (else judged by its announcements: see LinksInit.maxMonitored) */
+  monitored: boolean
   /** the WireGuard tunnel to the peer (agent/tunnels), null when none */
   tunnel: LinkTunnel | null
 }
@@ -114,6 +130,10 @@ interface Entry {
   refusedSinceBeat: number
   /** the peer has answered a beacon since it was tracked: loss is measured on beacons */
   beaconAnswers: boolean
+  /** pinged (true) or judged by announcements (false) */
+  monitored: boolean
+  /** distance on the hash ring (rendezvous()): the nearest are pinged first */
+  rank: number
   tunnel?: TunnelSample & { observedAt: number }
 }
 
@@ -139,6 +159,8 @@ export class Links {
   private readonly abort = new AbortController()
   private readonly rttHistogram?: Histogram
   private running = false
+  private selectDue = false
+  private ticks = 0
 
   constructor (init: LinksInit, components: LinksComponents) {
     this.init = {
@@ -151,7 +173,9 @@ export class Links {
       lossWindow: init.lossWindow ?? 20,
       minStdDevMs: init.minStdDevMs ?? 100,
       bandwidthProbeIntervalMs: init.bandwidthProbeIntervalMs ?? 0,
-      bandwidthProbeBytes: init.bandwidthProbeBytes ?? 16 * 1024
+      bandwidthProbeBytes: init.bandwidthProbeBytes ?? 16 * 1024,
+      maxMonitored: init.maxMonitored ?? 0,
+      passiveIntervalMs: init.passiveIntervalMs ?? 30_000
     }
     this.c = components
     this.thresholds = {
@@ -201,23 +225,72 @@ export class Links {
     const now = this.c.clock.now()
     const e = this.entries.get(peerId)
     if (e != null) return
-    const phi = new PhiAccrual({ expectedIntervalMs: this.init.pingIntervalMs, minStdDevMs: this.init.minStdDevMs, minIntervalMs: this.init.pingIntervalMs / 2 })
-    phi.heartbeat(now)
+    const monitored = this.init.maxMonitored <= 0 || this.entries.size < this.init.maxMonitored
     this.entries.set(peerId, {
       status: initialLink(now),
-      phi,
+      phi: this.detector(monitored, now),
       tel: new LinkTelemetry(this.init.lossWindow),
       nextPingAt: now,
       nextProbeAt: this.init.bandwidthProbeIntervalMs > 0 ? now + this.init.pingIntervalMs * 2 : Infinity,
       inFlight: false,
       failsSinceBeat: 0,
       refusedSinceBeat: 0,
-      beaconAnswers: false
+      beaconAnswers: false,
+      monitored,
+      rank: rendezvous(this.c.selfPeerId ?? '', peerId)
     })
+    this.selectDue = true
   }
 
   untrack (peerId: string): void {
-    this.entries.delete(peerId)
+    if (this.entries.delete(peerId)) this.selectDue = true
+  }
+
+  /** Whether this agent pings the peer (see LinksInit.maxMonitored); false for an untracked one. */
+  monitored (peerId: string): boolean {
+    return this.entries.get(peerId)?.monitored === true
+  }
+
+  /** a failure detector expecting heartbeats at the ping interval (monitored) or the announcement interval, heard from `last` */
+  private detector (monitored: boolean, last: number): PhiAccrual {
+    const every = monitored ? this.init.pingIntervalMs : this.init.passiveIntervalMs
+    const phi = new PhiAccrual({ expectedIntervalMs: every, minStdDevMs: this.init.minStdDevMs, minIntervalMs: every / 2 })
+    phi.heartbeat(last)
+    return phi
+  }
+
+  /**
+   * Which peers to ping when there are more than maxMonitored: the pinned
+   * ones, then the nearest successors on the hash ring among those not unreachable (a
+   * dead peer gives its place to a living one, and takes it back once its
+   * announcements bring it back). A peer that starts being pinged is
+   * given a fresh interval (it was judged on a longer one); one that stops
+   * keeps its last heartbeat.
+   */
+  private select (now: number): void {
+    this.selectDue = false
+    const k = this.init.maxMonitored
+    let want: Set<string> | undefined
+    if (k > 0 && this.entries.size > k) {
+      const pinned = new Set(this.c.pinned?.() ?? [])
+      want = new Set([...pinned].filter((p) => this.entries.has(p)))
+      const ranked = [...this.entries]
+        .filter(([id, e]) => !want?.has(id) && (e.status.state === 'alive' || e.status.state === 'suspect'))
+        .sort((a, b) => a[1].rank - b[1].rank)
+      for (const [id] of ranked) {
+        if (want.size >= k) break
+        want.add(id)
+      }
+    }
+    for (const [id, e] of this.entries) {
+      const on = want == null || want.has(id)
+      if (on === e.monitored) continue
+      e.monitored = on
+      e.phi = this.detector(on, on ? now : (e.phi.last ?? now))
+      e.failsSinceBeat = 0
+      e.refusedSinceBeat = 0
+      if (on) e.nextPingAt = now
+    }
   }
 
   has (peerId: string): boolean {
@@ -306,6 +379,7 @@ export class Links {
       lastSeen: e.lastSeen ?? null,
       pings: e.tel.pings,
       pingFailures: e.tel.pingFailures,
+      monitored: e.monitored,
       tunnel: e.tunnel == null
         ? null
         : { ...e.tunnel, handshakeAgeS: e.tunnel.latestHandshake != null ? Math.max(0, Math.round((now - e.tunnel.latestHandshake) / 1000)) : null }
@@ -314,9 +388,11 @@ export class Links {
 
   private tick (): void {
     const now = this.c.clock.now()
+    // the choice of peers to ping is revised once per ping interval, and at once when peers come or go
+    if (this.init.maxMonitored > 0 && (this.selectDue || ++this.ticks % 4 === 0)) this.select(now)
     for (const [peerId, e] of this.entries) {
       this.apply(peerId, e, { type: 'tick', now, phi: this.phiOf(e, now) })
-      if (e.status.state === 'gone' || e.inFlight) continue
+      if (e.status.state === 'gone' || e.inFlight || !e.monitored) continue
       if (now >= e.nextPingAt) {
         // unreachable peers are pinged less often: a dial to a dead address costs more than a ping
         const every = e.status.state === 'unreachable' ? this.init.pingIntervalMs * 4 : this.init.pingIntervalMs
@@ -423,3 +499,28 @@ export function createLinks (init: LinksInit = {}): (components: LinksComponents
 }
 
 export { PROBE_PROTOCOL, probeHandler, prober } from './probe.ts'
+
+/**
+ * Where `peer` stands as seen from `self` on a hash ring: how far clockwise
+ * from self's point to peer's. Pinging the lowest k means pinging one's k
+ * successors, so in a fleet where everyone knows everyone each member is
+ * watched by exactly k others, its k predecessors.
+ */
+export function rendezvous (self: string, peer: string): number {
+  return (ringPoint(peer) - ringPoint(self)) >>> 0
+}
+
+/** FNV-1a, then murmur3's finaliser so that IDs differing only at the end land far apart */
+function ringPoint (id: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b) >>> 0
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35) >>> 0
+  h ^= h >>> 16
+  return h >>> 0
+}

@@ -230,6 +230,16 @@ export class Peering {
     return first
   }
 
+  /** The peers of every lease not yet ended, either role (requested, active or grace). */
+  counterparties (): Set<string> {
+    const out = new Set<string>()
+    for (const l of this.ledger.all()) {
+      if (l.state === 'expired' || l.state === 'released') continue
+      out.add(l.role === 'consumer' ? l.provider : l.consumer)
+    }
+    return out
+  }
+
   /** Leases we hold as consumer that can take work now (active or grace): what delegation places under. */
   held (): StoredLease[] {
     return this.ledger.all().filter((l) => l.role === 'consumer' && isHolding(l.state))

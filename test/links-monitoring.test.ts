@@ -1,0 +1,99 @@
+/**
+ * Large fleets: an agent pings at most links.maxMonitored members: those it
+ * has leases with, then a stable share of the rest, so that every member is
+ * watched by about that many others; the others are judged by their
+ * announcements. A watched member that dies gives its place to a living one.
+ */
+import t from 'tap'
+import { Links, rendezvous, type PeerState } from '../agent/links/index.ts'
+import { silentLogger } from '../agent/logger.ts'
+import { systemClock } from '../agent/clock.ts'
+
+const until = async (what: string, fn: () => boolean, ms = 8000): Promise<void> => {
+  const end = Date.now() + ms
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+t.test('every member is watched by exactly maxMonitored others when all know all', async (t) => {
+  const n = 200
+  const k = 8
+  const ids = Array.from({ length: n }, (_, i) => `12D3KooWpeer${i.toString().padStart(4, '0')}`)
+  const watchers = new Map<string, number>(ids.map((id) => [id, 0]))
+  for (const self of ids) {
+    const mine = ids.filter((p) => p !== self).sort((a, b) => rendezvous(self, a) - rendezvous(self, b)).slice(0, k)
+    for (const p of mine) watchers.set(p, (watchers.get(p) ?? 0) + 1)
+  }
+  t.same(new Set(watchers.values()), new Set([k]), 'every member has exactly k watchers')
+  t.not(rendezvous('a', 'b'), rendezvous('b', 'a'), 'the rank depends on who looks')
+})
+
+t.test('pings go to the pinned peers and the lowest ranks; the rest live on announcements', async (t) => {
+  const pinged = new Map<string, number>()
+  const dead = new Set<string>()
+  const pinned = new Set<string>()
+  const self = 'self'
+  const peers = Array.from({ length: 10 }, (_, i) => `peer-${i}`)
+  const links = new Links({ pingIntervalMs: 40, pingTimeoutMs: 60, maxMonitored: 3, passiveIntervalMs: 300 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    selfPeerId: self,
+    pinned: () => pinned,
+    ping: async (p, { signal }) => {
+      pinged.set(p, (pinged.get(p) ?? 0) + 1)
+      if (!dead.has(p)) return 1
+      return await new Promise<number>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(new Error('timed out')) }, { once: true }) })
+    }
+  })
+  const changes: Array<{ peer: string, to: PeerState }> = []
+  links.onChange((peer, _from, to) => changes.push({ peer, to }))
+  const ranked = [...peers].sort((a, b) => rendezvous(self, a) - rendezvous(self, b))
+  pinned.add(ranked[9] as string)
+  links.start()
+  t.teardown(() => { links.stop() })
+  for (const p of peers) links.track(p)
+  // announcements from everyone, every 100 ms (a third of the expected interval: well inside it)
+  let announcing = new Set(peers)
+  const gossip = setInterval(() => { for (const p of announcing) links.heartbeat(p) }, 100)
+  t.teardown(() => { clearInterval(gossip) })
+
+  const watched = [ranked[9], ranked[0], ranked[1]] as string[]
+  const chosen = (): string => peers.filter((p) => links.monitored(p)).sort().join(',')
+  await until('the choice to settle on the pinned peer and the two nearest', () => chosen() === [...watched].sort().join(','))
+  t.pass('the pinned peer and the two nearest successors are chosen')
+  pinged.clear()
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  t.same([...pinged.keys()].sort(), [...watched].sort(), 'only those are pinged')
+  t.ok(peers.every((p) => links.state(p) === 'alive'), 'everyone alive: the rest on their announcements')
+  t.equal(links.get(ranked[5] as string)?.monitored, false)
+
+  // a member that stops announcing, unwatched, goes unreachable on the announcement interval
+  announcing = new Set(peers.filter((p) => p !== ranked[5]))
+  await until('the silent unwatched member to become unreachable', () => links.state(ranked[5] as string) === 'unreachable', 10_000)
+  t.notOk(pinged.has(ranked[5] as string), 'without ever being pinged')
+
+  // a watched member dies: unreachable, and the next rank takes its place
+  dead.add(ranked[0] as string)
+  announcing.delete(ranked[0] as string)
+  await until('the dead watched member to become unreachable', () => links.state(ranked[0] as string) === 'unreachable')
+  await until('its place to go to the next living rank', () => links.monitored(ranked[2] as string))
+  t.notOk(links.monitored(ranked[0] as string), 'the dead one is no longer pinged')
+  t.equal(peers.filter((p) => links.monitored(p)).length, 3, 'still three pinged')
+  t.ok(changes.filter((c) => c.to === 'unreachable').every((c) => c.peer === ranked[0] || c.peer === ranked[5]), 'no living member was declared unreachable')
+})
+
+t.test('maxMonitored 0: every peer is pinged, as in a small fleet', async (t) => {
+  const pinged = new Set<string>()
+  const links = new Links({ pingIntervalMs: 30, maxMonitored: 0 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    ping: async (p) => { pinged.add(p); return 1 }
+  })
+  links.start()
+  t.teardown(() => { links.stop() })
+  for (let i = 0; i < 20; i++) links.track(`p${i}`)
+  await until('every peer to be pinged', () => pinged.size === 20)
+  t.ok(links.list().every((l) => l.monitored))
+})
