@@ -5,7 +5,9 @@
  * doubles each time): at 30 % loss a living peer can go silent for longer
  * than the failure detector allows. A beacon is one signed datagram each way
  * (protocol/beacon): a lost one delays nothing else, so a lossy link shows as
- * independent misses, which is what the detector's loss model assumes.
+ * independent misses, which is what the detector's loss model assumes. Links
+ * (index.ts) sends one when a ping is late, and then beside every ping for a
+ * minute, so a clean link carries none.
  *
  * Each agent binds a UDP socket on the host and port of every TCP address it
  * listens on, so a peer's beacon address is its libp2p address with udp for
