@@ -199,3 +199,32 @@ t.test('no beacon path: pings alone decide, as before', async (t) => {
   t.equal(links.get('peer')?.rttMs, 2)
   t.equal(links.state('peer'), 'alive')
 })
+
+t.test('a clean link sends no beacons; a late ping starts them, and they go with every ping for a while', async (t) => {
+  let slow = false
+  let beacons = 0
+  const links = new Links({ pingIntervalMs: 50, pingTimeoutMs: 1000 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    ping: async () => {
+      if (!slow) return 1
+      // an answer held up by retransmissions: later than the late threshold (250 ms), inside the timeout
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      return 400
+    },
+    beacon: async () => { beacons++; return 1 }
+  })
+  links.start()
+  t.teardown(() => { links.stop() })
+  links.track('peer')
+  await until('ten clean pings', async () => (links.get('peer')?.pings ?? 0) >= 10)
+  t.equal(beacons, 0, 'no beacon while pings answer in time')
+  slow = true
+  await until('a beacon beside the late ping', async () => beacons >= 1)
+  slow = false
+  const after = beacons
+  const pingsThen = links.get('peer')?.pings ?? 0
+  await until('ten more pings', async () => (links.get('peer')?.pings ?? 0) >= pingsThen + 10)
+  t.ok(beacons >= after + 5, `beacons go with every round after a late ping (${beacons - after} with the next ${(links.get('peer')?.pings ?? 0) - pingsThen} pings)`)
+  t.equal(links.state('peer'), 'alive')
+})

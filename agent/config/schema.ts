@@ -57,7 +57,7 @@ export const ConfigSchema = Type.Object({
   links: Type.Object({
     pingInterval: Duration('Time between pings to each peer (heartbeats of the failure detector). Default: 1s.', '1s'),
     pingTimeout: Duration('A ping slower than this counts as lost. Default: 2s.', '2s'),
-    beacon: Type.Boolean({ default: true, description: 'Send a signed UDP heartbeat beside every ping, to the peer\'s TCP listen address and port as UDP, and answer those of members; on a lossy link a lost datagram holds nothing up, where TCP stalls a ping for seconds. Binds UDP on each TCP listen address. Default: true.' }),
+    beacon: Type.Boolean({ default: true, description: 'Send a signed UDP heartbeat beside a late ping (and beside every ping for a minute after), to the peer\'s TCP listen address and port as UDP, and answer those of members; on a lossy link a lost datagram holds nothing up, where TCP stalls a ping for seconds. Binds UDP on each TCP listen address. Default: true.' }),
     phiSuspect: Type.Number({ minimum: 0.1, default: 5, description: 'Phi at or over which an alive peer becomes suspect. Default: 5.' }),
     phiUnreachable: Type.Number({ minimum: 0.1, default: 8, description: 'Phi at or over which a peer becomes unreachable. Default: 8.' }),
     recoverHeartbeats: Type.Integer({ minimum: 1, default: 2, description: 'Heartbeats in a row that bring a suspect or unreachable peer back to alive (hysteresis). Default: 2.' }),

@@ -128,8 +128,10 @@ interface Entry {
   failsSinceBeat: number
   /** refused dials since the last heartbeat (PeerRefusedError) */
   refusedSinceBeat: number
-  /** the peer has answered a beacon since it was tracked: loss is measured on beacons */
+  /** the peer has answered a beacon since it was tracked: loss is measured on beacons while they are sent */
   beaconAnswers: boolean
+  /** until when (ms) every round sends a beacon with its ping: the link was in trouble lately */
+  beaconsUntil: number
   /** pinged (true) or judged by announcements (false) */
   monitored: boolean
   /** distance on the hash ring (rendezvous()): the nearest are pinged first */
@@ -146,6 +148,16 @@ interface Entry {
  * that takes about two intervals. Any heartbeat clears them.
  */
 export const REFUSAL_PHI = 3
+
+/**
+ * A ping is late, and a beacon goes out beside it, once it has taken longer
+ * than TCP would wait before retransmitting (SRTT + 4·RTTVAR), and at least
+ * this long (ms).
+ */
+export const LATE_FLOOR_MS = 250
+
+/** once a ping was late, every round sends a beacon for this long (ms; or 30 ping intervals, if longer) */
+export const BEACON_HOLD_MS = 60_000
 
 export type LinkChangeListener = (peerId: string, from: PeerState, to: PeerState) => void
 
@@ -236,6 +248,7 @@ export class Links {
       failsSinceBeat: 0,
       refusedSinceBeat: 0,
       beaconAnswers: false,
+      beaconsUntil: 0,
       monitored,
       rank: rendezvous(this.c.selfPeerId ?? '', peerId)
     })
@@ -408,7 +421,9 @@ export class Links {
 
   /**
    * One heartbeat round: a ping over the connection and, when there is a
-   * beacon, a UDP probe at the same time. The first answer is the round's
+   * beacon and the link has been in trouble lately (a ping was late), a UDP
+   * probe at the same time; on a clean link the probe goes out only once the
+   * ping is late, and starts a minute of beacons with every ping. The first answer is the round's
    * heartbeat, and the next round may start on schedule; the other is still
    * counted when it settles: the RTT is the ping's (what the peer's protocols
    * see), loss is the beacon's once the peer answers beacons. A refused dial
@@ -444,16 +459,28 @@ export class Links {
       }
       throw err
     })
-    const beacon = this.c.beacon == null
-      ? Promise.reject(new NoBeaconError('no beacon'))
-      : this.c.beacon(peerId, { signal: AbortSignal.any([timeout, cut.signal]) }).then(() => {
-        e.beaconAnswers = true
-        answer()
-        if (current()) e.tel.datagram(!dropped)
-      }, (err: unknown) => {
-        if (current() && e.beaconAnswers && (err as Error | undefined)?.name !== 'NoBeaconError') e.tel.datagram(false)
-        throw err
-      })
+    const started = this.c.clock.now()
+    const eager = e.beaconsUntil > started
+    // the trouble is over: loss is measured on pings again
+    if (!eager) e.tel.clearDatagrams()
+    const beaconSignal = AbortSignal.any([timeout, cut.signal])
+    const beacon = (async () => {
+      if (this.c.beacon == null) throw new NoBeaconError('no beacon')
+      if (!eager) {
+        // a clean link sends no beacons: only a ping later than TCP would wait for its answer starts them
+        await this.delay(Math.min(this.init.pingTimeoutMs / 2, Math.max(LATE_FLOOR_MS, (e.tel.srttMs ?? 0) + 4 * (e.tel.rttVarMs ?? 0))), beaconSignal)
+        if (answered) throw new NoBeaconError('the ping answered in time')
+      }
+      e.beaconsUntil = this.c.clock.now() + Math.max(BEACON_HOLD_MS, 30 * this.init.pingIntervalMs)
+      return await this.c.beacon(peerId, { signal: beaconSignal })
+    })().then(() => {
+      e.beaconAnswers = true
+      answer()
+      if (current()) e.tel.datagram(!dropped)
+    }, (err: unknown) => {
+      if (current() && e.beaconAnswers && (err as Error | undefined)?.name !== 'NoBeaconError') e.tel.datagram(false)
+      throw err
+    })
     Promise.allSettled([ping, beacon]).then(([p]) => {
       grace?.clear()
       if (answered || !current()) return
@@ -464,6 +491,16 @@ export class Links {
         if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now() + this.init.pingIntervalMs / 2)
       }
     }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { if (!answered) e.inFlight = false })
+  }
+
+  /** resolves after `ms` on the links' clock; rejects when `signal` aborts first */
+  private async delay (ms: number, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => { timer.clear(); reject(signal.reason) }
+      const timer = this.c.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   /** the detector's phi, raised by refused dials since the last heartbeat */

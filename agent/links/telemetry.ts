@@ -5,8 +5,8 @@
  *
  * Loss is measured on round trips (a ping needs both directions), so the
  * forward and reverse loss cannot be told apart: ETX = 1/((1-lf)(1-lr)) is
- * computed with (1-lf)(1-lr) = 1 - round-trip loss. Once the peer answers
- * UDP beacons (agent/links/beacon.ts), loss is taken over those: one datagram
+ * computed with (1-lf)(1-lr) = 1 - round-trip loss. While UDP beacons are
+ * sent to the peer (agent/links/beacon.ts), loss is taken over those: one datagram
  * each way, independent samples of the path, where a ping over TCP is held
  * up by retransmissions of whatever was lost before it.
  */
@@ -42,6 +42,11 @@ export class LinkTelemetry {
   failure (): void {
     this.pingFailures++
     this.outcome(false)
+  }
+
+  /** beacons stopped (the link is clean again): loss is measured on pings again */
+  clearDatagrams (): void {
+    this.datagrams.length = 0
   }
 
   /** a beacon answered (true) or not (false) */
