@@ -252,7 +252,8 @@ export class Links {
       monitored,
       rank: rendezvous(this.c.selfPeerId ?? '', peerId)
     })
-    this.selectDue = true
+    // choose now, so that whoever asks monitored() next (discovery, deciding whether to dial) gets the answer
+    if (this.init.maxMonitored > 0 && this.entries.size > this.init.maxMonitored) this.select(now)
   }
 
   untrack (peerId: string): void {
