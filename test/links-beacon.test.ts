@@ -10,26 +10,27 @@
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { createSocket } from 'node:dgram'
+import { networkInterfaces } from 'node:os'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Registry } from 'prom-client'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Beacon, Links, NoBeaconError, PeerRefusedError, type BeaconAddress, type PeerState } from '../agent/links/index.ts'
-import { beaconAddresses, pickBeaconTarget } from '../agent/discovery/wiring.ts'
+import { beaconBinds, pickBeaconTarget } from '../agent/discovery/wiring.ts'
 import { makeBeacon, newNonce, openBeacon, MAX_BEACON_BYTES } from '../protocol/beacon/index.ts'
 import { silentLogger } from '../agent/logger.ts'
 import { systemClock } from '../agent/clock.ts'
 
 interface Side { key: PrivateKey, id: string, beacon: Beacon, registry: Registry, at: BeaconAddress }
 
-async function side (t: Test, members: Set<string>, init: ConstructorParameters<typeof Beacon>[0] = {}): Promise<Side> {
+async function side (t: Test, members: Set<string>, init: ConstructorParameters<typeof Beacon>[0] = {}, hosts = ['127.0.0.1']): Promise<Side> {
   const key = await generateKeyPair('Ed25519')
   const id = peerIdFromPrivateKey(key).toString()
   members.add(id)
   const registry = new Registry()
   const beacon = new Beacon(init, { privateKey: key, selfPeerId: id, isMember: (p) => members.has(p), logger: silentLogger().forComponent('test'), registry, now: () => performance.now() })
-  t.equal(await beacon.start([{ host: '127.0.0.1', port: 0 }]), 1, 'bound')
+  t.equal(await beacon.start(hosts.map((host) => ({ host, port: 0 }))), hosts.length, 'bound')
   t.teardown(() => { beacon.stop() })
   return { key, id, beacon, registry, at: beacon.addresses[0] as BeaconAddress }
 }
@@ -67,6 +68,19 @@ t.test('a member\'s probe is echoed, with a round-trip time', async (t) => {
   // a probe to a port where nothing answers times out
   await t.rejects(a.beacon.probe(b.id, { host: '127.0.0.1', port: 9 }, { signal: AbortSignal.timeout(200) }), 'no echo, no heartbeat')
   await t.rejects(a.beacon.probe(b.id, { host: '::1', port: b.at.port }, { signal: AbortSignal.timeout(200) }), { name: 'NoBeaconError' }, 'no IPv6 socket bound')
+})
+
+const hostAddress = Object.values(networkInterfaces()).flat().find((i) => i != null && i.family === 'IPv4' && !i.internal)?.address
+
+t.test('probes reach an address of this host that is not loopback, from a wildcard or a specific socket', { skip: hostAddress == null ? 'no IPv4 address but loopback' : false }, async (t) => {
+  const members = new Set<string>()
+  const wild = await side(t, members, {}, ['0.0.0.0'])
+  // bound to loopback first and the host's address second: the loopback socket cannot send to the other
+  const both = await side(t, members, {}, ['127.0.0.1', hostAddress as string])
+  const at = { host: hostAddress as string, port: wild.at.port }
+  t.ok(await both.beacon.probe(wild.id, at, { signal: AbortSignal.timeout(3000) }) >= 0, 'from the socket on the host\'s address')
+  t.ok(await wild.beacon.probe(both.id, { host: hostAddress as string, port: (both.beacon.addresses[1] as BeaconAddress).port }, { signal: AbortSignal.timeout(3000) }) >= 0, 'from a wildcard socket')
+  t.ok(await both.beacon.probe(wild.id, { host: '127.0.0.1', port: wild.at.port }, { signal: AbortSignal.timeout(3000) }) >= 0, 'and to loopback from the loopback one')
 })
 
 t.test('everything but a member\'s probe or awaited echo is dropped by reason and not answered', async (t) => {
@@ -134,8 +148,11 @@ t.test('hostile datagrams never throw and are never accepted', async (t) => {
 
 t.test('beacon addresses: the TCP listen addresses as UDP, and the peer\'s one on the host it connects from', async (t) => {
   const ma = (s: string): ReturnType<typeof multiaddr> => multiaddr(s)
-  t.same(beaconAddresses([ma('/ip4/10.0.0.2/tcp/4001'), ma('/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWJ1mvJy1Y6GEiFbKaoRVpKnKhKNw2HzVHbwkiSvaAhRbM'), ma('/ip4/0.0.0.0/tcp/4001'), ma('/ip6/::1/tcp/4002'), ma('/ip4/10.0.0.2/udp/4001/quic-v1'), ma('/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWJ1mvJy1Y6GEiFbKaoRVpKnKhKNw2HzVHbwkiSvaAhRbM/p2p-circuit')]),
-    [{ host: '10.0.0.2', port: 4001 }, { host: '::1', port: 4002 }])
+  t.same(beaconBinds(['/ip4/0.0.0.0/tcp/7946', '/ip4/10.0.0.2/tcp/0', '/ip6/::/tcp/0', '/ip4/10.0.0.2/udp/4001/quic-v1', '/dns4/example.org/tcp/1'],
+    [ma('/ip4/127.0.0.1/tcp/7946'), ma('/ip4/192.168.1.5/tcp/7946'), ma('/ip4/10.0.0.2/tcp/40123'), ma('/ip6/::1/tcp/40999')]),
+  [{ host: '0.0.0.0', port: 7946 }, { host: '10.0.0.2', port: 40123 }, { host: '::', port: 40999 }],
+  'a wildcard stays a wildcard; port 0 is the port listened on; anything not IP and TCP is left out')
+  t.same(beaconBinds(['/ip4/0.0.0.0/tcp/0'], []), [], 'a port not known is not bound')
   const known = [ma('/ip4/127.0.0.1/tcp/4001'), ma('/ip4/192.168.1.5/tcp/4001'), ma('/ip4/10.9.0.7/tcp/4001')]
   t.same(pickBeaconTarget([ma('/ip4/10.9.0.7/tcp/51234')], known), { host: '10.9.0.7', port: 4001 }, 'the address on the connection\'s host')
   t.same(pickBeaconTarget([], known), { host: '192.168.1.5', port: 4001 }, 'no connection: the first that is not loopback')
@@ -226,5 +243,50 @@ t.test('a clean link sends no beacons; a late ping starts them, and they go with
   const pingsThen = links.get('peer')?.pings ?? 0
   await until('ten more pings', async () => (links.get('peer')?.pings ?? 0) >= pingsThen + 10)
   t.ok(beacons >= after + 5, `beacons go with every round after a late ping (${beacons - after} with the next ${(links.get('peer')?.pings ?? 0) - pingsThen} pings)`)
+  t.equal(links.state('peer'), 'alive')
+})
+
+t.test('one ping at a time per peer, also while beacons answer for a stalled connection', async (t) => {
+  let out = 0
+  let most = 0
+  const links = new Links({ pingIntervalMs: 50, pingTimeoutMs: 600 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    ping: async (_p, { signal }) => {
+      out++
+      most = Math.max(most, out)
+      try {
+        return await new Promise<number>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(new Error('timed out')) }, { once: true }) })
+      } finally { out-- }
+    },
+    beacon: async () => 1
+  })
+  links.start()
+  t.teardown(() => { links.stop() })
+  links.track('peer')
+  await until('several stalled pings', async () => (links.get('peer')?.pingFailures ?? 0) >= 3)
+  t.equal(most, 1, 'never two pings in flight to one peer')
+  t.equal(links.state('peer'), 'alive', 'the beacons carry it meanwhile')
+})
+
+t.test('beacons that stop being answered while pings get through do not read as total loss', async (t) => {
+  let answering = true
+  const links = new Links({ pingIntervalMs: 20, pingTimeoutMs: 200, lossWindow: 5 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    // late answers: every round sends a beacon
+    ping: async () => { await new Promise((resolve) => setTimeout(resolve, 120)); return 120 },
+    beacon: async (_p, { signal }) => {
+      if (answering) return 1
+      return await new Promise<number>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(new Error('no echo')) }, { once: true }) })
+    }
+  })
+  links.start()
+  t.teardown(() => { links.stop() })
+  links.track('peer')
+  await until('beacons to be answered', async () => links.get('peer')?.loss === 0 && (links.get('peer')?.pings ?? 0) >= 3)
+  answering = false
+  await until('the loss to show the silent beacons', async () => (links.get('peer')?.loss ?? 0) > 0)
+  await until('loss to fall back on pings, which all get through', async () => links.get('peer')?.loss === 0, 10_000)
   t.equal(links.state('peer'), 'alive')
 })

@@ -62,7 +62,7 @@ export const ConfigSchema = Type.Object({
     phiUnreachable: Type.Number({ minimum: 0.1, default: 8, description: 'Phi at or over which a peer becomes unreachable. Default: 8.' }),
     recoverHeartbeats: Type.Integer({ minimum: 1, default: 2, description: 'Heartbeats in a row that bring a suspect or unreachable peer back to alive (hysteresis). Default: 2.' }),
     goneAfter: Duration('Time in unreachable after which a peer is gone (no longer pinged). Default: 10m.', '10m'),
-    lossWindow: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'Number of recent pings the loss estimate is taken over. Default: 20.' }),
+    lossWindow: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'Number of recent heartbeats (beacons while they are sent, else pings) the loss estimate is taken over. Default: 20.' }),
     minStdDev: Duration('Floor of the failure detector\'s heartbeat-interval standard deviation. Default: 100ms.', '100ms'),
     bandwidthProbeInterval: Duration('Time between bandwidth probes of each alive peer; 0s probes only on request. Default: 0s.', '0s'),
     bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' }),

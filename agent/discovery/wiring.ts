@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 import type { Config } from '../config/index.ts'
 import { parseDuration } from '../config/index.ts'
@@ -84,7 +84,8 @@ export class DiscoverySystem {
     const d = this.config.discovery
     const logger = this.deps.logger
     if (l.beacon) {
-      const beacon = new Beacon({}, {
+      // a member probes once per ping interval per address it knows; a few addresses, some slack
+      const beacon = new Beacon({ echoesPerSecond: Math.max(10, Math.ceil(4000 / ms(l.pingInterval, 1000))) }, {
         privateKey: this.deps.privateKey,
         selfPeerId: this.deps.selfPeerId,
         isMember: (p) => this.fleet.isMember(p),
@@ -92,7 +93,7 @@ export class DiscoverySystem {
         registry: this.deps.metrics.registry,
         now: () => this.deps.clock.monotonic()
       })
-      if (await beacon.start(beaconAddresses(node.getMultiaddrs())) > 0) this.beacon = beacon
+      if (await beacon.start(beaconBinds(this.config.listen, listeningAddrs(node))) > 0) this.beacon = beacon
     }
     const beacon = this.beacon
     this.links = new Links({
@@ -240,14 +241,40 @@ export function refusedByNetwork (err: unknown, depth = 0): boolean {
   return refusedByNetwork(e.cause, depth + 1)
 }
 
-/** host and port of every IPv4 or IPv6 TCP address among `addrs` (this agent's own, to bind beacons on) */
-export function beaconAddresses (addrs: Multiaddr[]): BeaconAddress[] {
+/**
+ * Where to bind beacons: the host and port of every TCP address in `listen`
+ * (the configured ones: a wildcard stays a wildcard), a port 0 replaced by
+ * the one the system chose, found among `actual` (the addresses listened on).
+ */
+export function beaconBinds (listen: readonly string[], actual: readonly Multiaddr[]): BeaconAddress[] {
   const out: BeaconAddress[] = []
-  for (const a of addrs) {
-    const t = tcpHostPort(a)
-    if (t != null && !out.some((o) => o.host === t.host && o.port === t.port)) out.push(t)
+  const bound = actual.map((a) => tcpHostPort(a, true)).filter((x): x is BeaconAddress => x != null)
+  for (const l of listen) {
+    let m: Multiaddr
+    try { m = multiaddr(l) } catch { continue }
+    const want = tcpHostPort(m, true)
+    if (want == null) continue
+    let port = want.port
+    if (port === 0) {
+      const v6 = want.host.includes(':')
+      const wildcard = want.host === '0.0.0.0' || want.host === '::'
+      port = bound.find((b) => b.host === want.host && b.port !== 0)?.port ??
+        (wildcard ? bound.find((b) => b.host.includes(':') === v6 && b.port !== 0)?.port : undefined) ?? 0
+      if (port === 0) continue
+    }
+    if (!out.some((o) => o.host === want.host && o.port === port)) out.push({ host: want.host, port })
   }
   return out
+}
+
+/** the addresses the node's transports listen on (not the announced ones) */
+function listeningAddrs (node: SkeinNode): Multiaddr[] {
+  const tm = (node as unknown as { components?: { transportManager?: { getAddrs?: () => Multiaddr[] } } }).components?.transportManager
+  try {
+    return tm?.getAddrs?.() ?? node.getMultiaddrs()
+  } catch {
+    return node.getMultiaddrs()
+  }
 }
 
 /**
@@ -256,7 +283,7 @@ export function beaconAddresses (addrs: Multiaddr[]): BeaconAddress[] {
  * the connection is on loopback).
  */
 export function pickBeaconTarget (remote: Multiaddr[], known: Multiaddr[]): BeaconAddress | undefined {
-  const candidates = known.map(tcpHostPort).filter((x): x is BeaconAddress => x != null)
+  const candidates = known.map((a) => tcpHostPort(a)).filter((x): x is BeaconAddress => x != null)
   const hosts = remote.map((r) => hostOf(r))
   const onHost = candidates.find((c) => hosts.includes(c.host))
   if (onHost != null) return onHost
@@ -274,13 +301,14 @@ function hostOf (a: Multiaddr): string | undefined {
   }
 }
 
-/** /ip4|ip6/HOST/tcp/PORT and nothing after it but /p2p/ID */
-function tcpHostPort (a: Multiaddr): BeaconAddress | undefined {
+/** /ip4|ip6/HOST/tcp/PORT and nothing after it but /p2p/ID; a wildcard host or port 0 only when `local` */
+function tcpHostPort (a: Multiaddr, local = false): BeaconAddress | undefined {
   try {
     const [ip, tcp, ...rest] = a.getComponents()
     if (ip == null || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp?.name !== 'tcp' || rest.some((r) => r.name !== 'p2p')) return undefined
     const port = Number(tcp.value)
-    if (ip.value == null || ip.value === '0.0.0.0' || ip.value === '::' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined
+    if (ip.value == null || !Number.isInteger(port) || port < (local ? 0 : 1) || port > 65535) return undefined
+    if (!local && (ip.value === '0.0.0.0' || ip.value === '::')) return undefined
     // a link-local IPv6 address needs its interface, which a multiaddr does not carry
     if (ip.name === 'ip6' && ip.value.toLowerCase().startsWith('fe80')) return undefined
     return { host: ip.value, port }

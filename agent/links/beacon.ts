@@ -10,9 +10,14 @@
  * minute, so a clean link carries none.
  *
  * Each agent binds a UDP socket on the host and port of every TCP address it
- * listens on, so a peer's beacon address is its libp2p address with udp for
- * tcp: nothing new to announce. An agent with no such socket (an older one,
- * a port taken) never answers, and its links keep to pings alone.
+ * listens on (a wildcard stays a wildcard), so a peer's beacon address is its
+ * libp2p address with udp for tcp: nothing new to announce. An agent with no
+ * such socket (an older one, a port taken) never answers, and its links keep
+ * to pings alone.
+ *
+ * What a datagram may cost before it is known to come from a member is
+ * bounded: per source address and in total, signature checks are budgeted
+ * per second, and beyond the budget datagrams are dropped unread.
  *
  *   const beacon = new Beacon({}, { privateKey, selfPeerId, isMember, logger, registry, now })
  *   await beacon.start([{ host: '10.0.0.2', port: 4001 }])
@@ -32,10 +37,12 @@ export interface BeaconAddress {
 }
 
 export interface BeaconInit {
-  /** echoes sent per second to one peer at one source address (a member probes once per ping interval); default 10 */
+  /** echoes sent per second to one peer at one source address (a member probes at most once per ping interval); default 10 */
   echoesPerSecond?: number
-  /** datagrams whose signature is being checked at once; more are dropped as rate-limited; default 128 */
-  maxVerifying?: number
+  /** datagrams read (signature checked) per second from one source address; default 50 */
+  perSourcePerSecond?: number
+  /** datagrams read per second in all; default 2000 */
+  totalPerSecond?: number
 }
 
 export interface BeaconComponents {
@@ -60,19 +67,21 @@ const REMEMBERED_PROBES = 4096
 export class Beacon {
   private readonly c: BeaconComponents
   private readonly echoesPerSecond: number
-  private readonly maxVerifying: number
+  private readonly perSource: number
+  private readonly total: { tokens: number, at: number, rate: number }
   private readonly sockets: Array<{ socket: Socket, address: BeaconAddress, v6: boolean }> = []
   private readonly waiting = new Map<string, Waiting>()
   private readonly buckets = new Map<string, { tokens: number, at: number }>()
   private readonly seenProbes = new Set<string>()
-  private verifying = 0
   private readonly dropped?: Counter
   private readonly echoes?: Counter
 
   constructor (init: BeaconInit, components: BeaconComponents) {
     this.c = components
     this.echoesPerSecond = init.echoesPerSecond ?? 10
-    this.maxVerifying = init.maxVerifying ?? 128
+    this.perSource = init.perSourcePerSecond ?? 50
+    const rate = init.totalPerSecond ?? 2000
+    this.total = { tokens: rate, at: components.now(), rate }
     if (components.registry != null) {
       const registers = [components.registry]
       this.dropped = new Counter({ name: 'skein_beacon_dropped_total', help: 'UDP heartbeat datagrams dropped, by reason', labelNames: ['reason'], registers })
@@ -93,7 +102,7 @@ export class Beacon {
   async start (addresses: BeaconAddress[]): Promise<number> {
     for (const address of addresses) {
       if (this.sockets.some((s) => s.address.host === address.host && s.address.port === address.port)) continue
-      const v6 = isIPv6(address.host)
+      const v6 = address.host.includes(':')
       const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 })
       try {
         await new Promise<void>((resolve, reject) => {
@@ -128,9 +137,8 @@ export class Beacon {
    * with NoBeaconError when no socket of that address family is bound.
    */
   async probe (peerId: string, to: BeaconAddress, options: { signal: AbortSignal }): Promise<number> {
-    const v6 = isIPv6(to.host)
-    const s = this.sockets.find((x) => x.v6 === v6)
-    if (s == null) throw new NoBeaconError(`no beacon socket for ${v6 ? 'IPv6' : 'IPv4'}`)
+    const s = this.socketFor(to.host)
+    if (s == null) throw new NoBeaconError(`no beacon socket for ${isIPv6(to.host) ? 'IPv6' : 'IPv4'}`)
     options.signal.throwIfAborted()
     const nonce = newNonce()
     const key = Buffer.from(nonce).toString('hex')
@@ -138,6 +146,7 @@ export class Beacon {
     const { promise, resolve, reject } = Promise.withResolvers<number>()
     const onAbort = (): void => { reject(options.signal.reason) }
     options.signal.addEventListener('abort', onAbort, { once: true })
+    if (options.signal.aborted) onAbort()
     this.waiting.set(key, { peerId, sent: this.c.now(), resolve })
     try {
       s.socket.send(bytes, to.port, to.host, (err) => { if (err != null) reject(err) })
@@ -148,24 +157,33 @@ export class Beacon {
     }
   }
 
+  /**
+   * The socket to send from: a wildcard one (the system picks the source), else
+   * one as local as the target (a loopback source cannot reach another host).
+   */
+  private socketFor (host: string): { socket: Socket, address: BeaconAddress, v6: boolean } | undefined {
+    const v6 = isIPv6(host)
+    const family = this.sockets.filter((x) => x.v6 === v6)
+    const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::'
+    const loopback = (h: string): boolean => h.startsWith('127.') || h === '::1'
+    return family.find((x) => wildcard(x.address.host)) ??
+      family.find((x) => loopback(x.address.host) === loopback(host)) ??
+      family[0]
+  }
+
   private drop (reason: BeaconDropReason, message: string, rinfo: RemoteInfo): void {
     this.dropped?.inc({ reason })
     this.c.logger.debug({ reason, from: `${rinfo.address}:${rinfo.port}` }, `beacon dropped: ${message}`)
   }
 
   private async receive (s: Socket, msg: Buffer, rinfo: RemoteInfo): Promise<void> {
-    if (this.verifying >= this.maxVerifying) { this.drop('rate-limited', 'too many datagrams at once', rinfo); return }
-    this.verifying++
-    let r: Awaited<ReturnType<typeof openBeacon>>
-    try {
-      r = await openBeacon(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
-        self: this.c.selfPeerId,
-        isMember: this.c.isMember,
-        expects: (from, nonce) => this.waiting.get(Buffer.from(nonce).toString('hex'))?.peerId === from
-      })
-    } finally {
-      this.verifying--
-    }
+    // before any decoding or signature work: a budget per source address and one in all
+    if (!this.take(`src|${rinfo.address}`, this.perSource) || !this.takeTotal()) { this.drop('rate-limited', 'over the read budget', rinfo); return }
+    const r = await openBeacon(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
+      self: this.c.selfPeerId,
+      isMember: this.c.isMember,
+      expects: (from, nonce) => this.waiting.get(Buffer.from(nonce).toString('hex'))?.peerId === from
+    })
     if (!r.ok) { this.drop(r.reason, r.message, rinfo); return }
     const b = r.beacon
     const key = Buffer.from(b.nonce).toString('hex')
@@ -182,21 +200,31 @@ export class Beacon {
     if (this.seenProbes.has(probeKey)) { this.drop('replayed', `a probe from ${b.from} seen before`, rinfo); return }
     this.seenProbes.add(probeKey)
     if (this.seenProbes.size > REMEMBERED_PROBES) this.seenProbes.delete(this.seenProbes.values().next().value as string)
-    if (!this.take(`${b.from}|${rinfo.address}`)) { this.drop('rate-limited', `${b.from} probes faster than ${this.echoesPerSecond}/s`, rinfo); return }
+    if (!this.take(`echo|${b.from}|${rinfo.address}`, this.echoesPerSecond)) { this.drop('rate-limited', `${b.from} probes faster than ${this.echoesPerSecond}/s`, rinfo); return }
     const echo = await makeBeacon(this.c.privateKey, { kind: 'echo', from: this.c.selfPeerId, to: b.from, nonce: b.nonce })
     s.send(echo, rinfo.port, rinfo.address, (err) => { if (err != null) this.c.logger.debug({ err }, 'beacon echo not sent') })
   }
 
-  /** a token bucket per sender and source address */
-  private take (key: string): boolean {
+  /** a token bucket per key (a source address; a sender at an address), `rate` a second */
+  private take (key: string, rate: number): boolean {
     const now = this.c.now()
     let b = this.buckets.get(key)
     if (b == null) {
-      if (this.buckets.size >= 4096) this.buckets.delete(this.buckets.keys().next().value as string)
-      b = { tokens: this.echoesPerSecond, at: now }
+      if (this.buckets.size >= 8192) this.buckets.delete(this.buckets.keys().next().value as string)
+      b = { tokens: rate, at: now }
       this.buckets.set(key, b)
     }
-    b.tokens = Math.min(this.echoesPerSecond, b.tokens + (now - b.at) / 1000 * this.echoesPerSecond)
+    b.tokens = Math.min(rate, b.tokens + (now - b.at) / 1000 * rate)
+    b.at = now
+    if (b.tokens < 1) return false
+    b.tokens--
+    return true
+  }
+
+  private takeTotal (): boolean {
+    const now = this.c.now()
+    const b = this.total
+    b.tokens = Math.min(b.rate, b.tokens + (now - b.at) / 1000 * b.rate)
     b.at = now
     if (b.tokens < 1) return false
     b.tokens--

@@ -132,6 +132,8 @@ interface Entry {
   beaconAnswers: boolean
   /** until when (ms) every round sends a beacon with its ping: the link was in trouble lately */
   beaconsUntil: number
+  /** a ping is still on its way: a round that starts meanwhile sends only a beacon (ping allows one stream at a time) */
+  pingPending: boolean
   /** pinged (true) or judged by announcements (false) */
   monitored: boolean
   /** distance on the hash ring (rendezvous()): the nearest are pinged first */
@@ -249,6 +251,7 @@ export class Links {
       refusedSinceBeat: 0,
       beaconAnswers: false,
       beaconsUntil: 0,
+      pingPending: false,
       monitored,
       rank: rendezvous(this.c.selfPeerId ?? '', peerId)
     })
@@ -277,7 +280,7 @@ export class Links {
    * Which peers to ping when there are more than maxMonitored: the pinned
    * ones, then the nearest successors on the hash ring among those not unreachable (a
    * dead peer gives its place to a living one, and takes it back once its
-   * announcements bring it back). A peer that starts being pinged is
+   * announcements bring it back; one still heard from keeps it). A peer that starts being pinged is
    * given a fresh interval (it was judged on a longer one); one that stops
    * keeps its last heartbeat.
    */
@@ -288,8 +291,11 @@ export class Links {
     if (k > 0 && this.entries.size > k) {
       const pinned = new Set(this.c.pinned?.() ?? [])
       want = new Set([...pinned].filter((p) => this.entries.has(p)))
+      // an unreachable peer still heard from (announcements, a tunnel) keeps its place, rather than flap between
+      // unreachable while pinged and alive on its announcements; a silent one gives its place to a living one
+      const heard = now - 2 * this.init.passiveIntervalMs
       const ranked = [...this.entries]
-        .filter(([id, e]) => !want?.has(id) && (e.status.state === 'alive' || e.status.state === 'suspect'))
+        .filter(([id, e]) => !want?.has(id) && (e.status.state === 'alive' || e.status.state === 'suspect' || (e.status.state === 'unreachable' && e.monitored && (e.lastSeen ?? 0) > heard)))
         .sort((a, b) => a[1].rank - b[1].rank)
       for (const [id] of ranked) {
         if (want.size >= k) break
@@ -406,7 +412,7 @@ export class Links {
     if (this.init.maxMonitored > 0 && (this.selectDue || ++this.ticks % 4 === 0)) this.select(now)
     for (const [peerId, e] of this.entries) {
       this.apply(peerId, e, { type: 'tick', now, phi: this.phiOf(e, now) })
-      if (e.status.state === 'gone' || e.inFlight || !e.monitored) continue
+      if (e.status.state === 'gone' || e.inFlight || !e.monitored || (e.pingPending && this.c.beacon == null)) continue
       if (now >= e.nextPingAt) {
         // unreachable peers are pinged less often: a dial to a dead address costs more than a ping
         const every = e.status.state === 'unreachable' ? this.init.pingIntervalMs * 4 : this.init.pingIntervalMs
@@ -436,6 +442,12 @@ export class Links {
     const current = (): boolean => this.entries.get(peerId) === e && this.running
     const timeout = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.pingTimeoutMs)])
     const cut = new AbortController()
+    const started = this.c.clock.now()
+    const lateMs = Math.min(this.init.pingTimeoutMs / 2, Math.max(LATE_FLOOR_MS, (e.tel.srttMs ?? 0) + 4 * (e.tel.rttVarMs ?? 0)))
+    const hold = (): void => { e.beaconsUntil = this.c.clock.now() + Math.max(BEACON_HOLD_MS, 30 * this.init.pingIntervalMs) }
+    // the previous round's ping is still out (its beacon answered): this round is a beacon alone
+    const withPing = !e.pingPending
+    const eager = e.beaconsUntil > started || !withPing
     let answered = false
     let dropped = false
     const answer = (): void => {
@@ -447,21 +459,30 @@ export class Links {
       this.beat(peerId, e)
     }
     let grace: { clear(): void } | undefined
-    const ping = this.c.ping(peerId, { signal: timeout }).then((rtt) => {
-      answer()
-      if (!current()) return
-      if (dropped) { e.tel.failure(); return }
-      e.tel.rtt(rtt)
-      this.rttHistogram?.observe(rtt / 1000)
-    }, (err: unknown) => {
-      if (current()) e.tel.failure()
-      if (this.c.beacon != null && !answered && (err as Error | undefined)?.name === 'PeerRefusedError') {
-        grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
-      }
-      throw err
-    })
-    const started = this.c.clock.now()
-    const eager = e.beaconsUntil > started
+    let ping: Promise<void>
+    if (withPing) {
+      e.pingPending = true
+      ping = this.c.ping(peerId, { signal: timeout }).then((rtt) => {
+        answer()
+        if (!current()) return
+        if (dropped) { e.tel.failure(); return }
+        e.tel.rtt(rtt)
+        this.rttHistogram?.observe(rtt / 1000)
+        if (rtt > lateMs) hold()
+        // beacons sent but none answered for a whole window while pings get through: they are not reaching the peer
+        if (e.tel.datagramsAllLost) { e.beaconAnswers = false; e.tel.clearDatagrams() }
+      }, (err: unknown) => {
+        if (current()) e.tel.failure()
+        if ((err as Error | undefined)?.name === 'PeerRefusedError') {
+          if (this.c.beacon != null && !answered) grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
+        } else {
+          hold()
+        }
+        throw err
+      }).finally(() => { e.pingPending = false })
+    } else {
+      ping = Promise.reject(new NoBeaconError('no ping this round'))
+    }
     // the trouble is over: loss is measured on pings again
     if (!eager) e.tel.clearDatagrams()
     const beaconSignal = AbortSignal.any([timeout, cut.signal])
@@ -469,10 +490,10 @@ export class Links {
       if (this.c.beacon == null) throw new NoBeaconError('no beacon')
       if (!eager) {
         // a clean link sends no beacons: only a ping later than TCP would wait for its answer starts them
-        await this.delay(Math.min(this.init.pingTimeoutMs / 2, Math.max(LATE_FLOOR_MS, (e.tel.srttMs ?? 0) + 4 * (e.tel.rttVarMs ?? 0))), beaconSignal)
+        await this.delay(lateMs, beaconSignal)
         if (answered) throw new NoBeaconError('the ping answered in time')
+        hold()
       }
-      e.beaconsUntil = this.c.clock.now() + Math.max(BEACON_HOLD_MS, 30 * this.init.pingIntervalMs)
       return await this.c.beacon(peerId, { signal: beaconSignal })
     })().then(() => {
       e.beaconAnswers = true

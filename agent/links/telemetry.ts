@@ -49,6 +49,11 @@ export class LinkTelemetry {
     this.datagrams.length = 0
   }
 
+  /** a whole window of beacons sent and none answered */
+  get datagramsAllLost (): boolean {
+    return this.datagrams.length >= this.windowSize && this.datagrams.every((ok) => !ok)
+  }
+
   /** a beacon answered (true) or not (false) */
   datagram (ok: boolean): void {
     this.datagrams.push(ok)

@@ -82,6 +82,8 @@ export async function openBeacon (bytes: Uint8Array, o: OpenOptions): Promise<Op
   const from = m.from
   if (m.to !== o.self) return drop('misaddressed', 'addressed to another agent')
   if (from === o.self) return drop('misaddressed', 'from this agent itself')
+  if (!o.isMember(from)) return drop('non-member', `${from.slice(0, 64)} is not a fleet member`)
+  if (kind === 'echo' && o.expects?.(from, m.nonce) !== true) return drop('unsolicited', `an echo from ${from} nobody waits for (late, replayed or forged)`)
   let publicKey
   try {
     publicKey = peerIdFromString(from).publicKey
@@ -89,8 +91,6 @@ export async function openBeacon (bytes: Uint8Array, o: OpenOptions): Promise<Op
     return drop('malformed', 'the sender is not a peer ID')
   }
   if (publicKey == null) return drop('malformed', 'the sender\'s peer ID carries no public key')
-  if (!o.isMember(from)) return drop('non-member', `${from} is not a fleet member`)
-  if (kind === 'echo' && o.expects?.(from, m.nonce) !== true) return drop('unsolicited', `an echo from ${from} nobody waits for (late, replayed or forged)`)
   if (!await verifyPayload(publicKey, 'beacon', Beacon.encode({ ...m, signature: new Uint8Array() }), m.signature)) {
     return drop('bad-signature', `not signed by ${from}`)
   }

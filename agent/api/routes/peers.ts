@@ -32,7 +32,7 @@ export const PeerBody = Type.Object({
   stateSince: Nullable(Type.String({ format: 'date-time' })),
   rttMs: Nullable(Type.Number({ description: 'smoothed round-trip time (SRTT), ms' })),
   rttVarMs: Nullable(Type.Number({ description: 'round-trip time variation (RTTVAR), ms' })),
-  loss: Nullable(Type.Number({ description: 'fraction of the recent pings lost, 0..1' })),
+  loss: Nullable(Type.Number({ description: 'fraction of the recent UDP heartbeats lost while they are sent (a late ping starts them), else of the recent pings; 0..1' })),
   etx: Nullable(Type.Number({ description: 'expected transmissions per delivery, from round-trip loss' })),
   bandwidthBps: Nullable(Type.Number({ description: 'bits per second from the last bandwidth probes; null when never probed' })),
   phi: Type.Number({ description: 'suspicion level now' }),
