@@ -52,7 +52,8 @@ if (skip != null) {
       writeFileSync(join(dir, s.name, 'config.yaml'), stringify({
         stateDir,
         api,
-        listen: [`/ip4/${s.net.address}/tcp/0`],
+        // the wildcard, as on a drone: heartbeats then go out of a wildcard socket and must find their way
+        listen: ['/ip4/0.0.0.0/tcp/0'],
         logLevel: 'info',
         fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey) },
         // nothing but the local link to find each other by

@@ -85,7 +85,9 @@ export class DiscoverySystem {
     const logger = this.deps.logger
     if (l.beacon) {
       // a member probes once per ping interval per address it knows; a few addresses, some slack
-      const beacon = new Beacon({ echoesPerSecond: Math.max(10, Math.ceil(4000 / ms(l.pingInterval, 1000))) }, {
+      const perS = 1000 / ms(l.pingInterval, 1000)
+      // reads in all: a probe and an echo a ping interval from each of four times as many peers as are pinged
+      const beacon = new Beacon({ echoesPerSecond: Math.max(10, Math.ceil(4 * perS)), totalPerSecond: Math.max(500, Math.ceil(8 * (l.maxMonitored > 0 ? l.maxMonitored : 64) * perS)) }, {
         privateKey: this.deps.privateKey,
         selfPeerId: this.deps.selfPeerId,
         isMember: (p) => this.fleet.isMember(p),

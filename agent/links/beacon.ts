@@ -16,8 +16,8 @@
  * to pings alone.
  *
  * What a datagram may cost before it is known to come from a member is
- * bounded: per source address and in total, signature checks are budgeted
- * per second, and beyond the budget datagrams are dropped unread.
+ * bounded: per source (address and port) and in total, signature checks are
+ * budgeted per second, and beyond the budget datagrams are dropped unread.
  *
  *   const beacon = new Beacon({}, { privateKey, selfPeerId, isMember, logger, registry, now })
  *   await beacon.start([{ host: '10.0.0.2', port: 4001 }])
@@ -39,9 +39,9 @@ export interface BeaconAddress {
 export interface BeaconInit {
   /** echoes sent per second to one peer at one source address (a member probes at most once per ping interval); default 10 */
   echoesPerSecond?: number
-  /** datagrams read (signature checked) per second from one source address; default 50 */
+  /** datagrams read (signature checked) per second from one source address and port; default 50 */
   perSourcePerSecond?: number
-  /** datagrams read per second in all; default 2000 */
+  /** datagrams read per second in all; default 500 */
   totalPerSecond?: number
 }
 
@@ -80,7 +80,7 @@ export class Beacon {
     this.c = components
     this.echoesPerSecond = init.echoesPerSecond ?? 10
     this.perSource = init.perSourcePerSecond ?? 50
-    const rate = init.totalPerSecond ?? 2000
+    const rate = init.totalPerSecond ?? 500
     this.total = { tokens: rate, at: components.now(), rate }
     if (components.registry != null) {
       const registers = [components.registry]
@@ -178,7 +178,8 @@ export class Beacon {
 
   private async receive (s: Socket, msg: Buffer, rinfo: RemoteInfo): Promise<void> {
     // before any decoding or signature work: a budget per source address and one in all
-    if (!this.take(`src|${rinfo.address}`, this.perSource) || !this.takeTotal()) { this.drop('rate-limited', 'over the read budget', rinfo); return }
+    // a source is an address and port: agents that share a host (loopback, a simulator) each have their own
+    if (!this.take(`src|${rinfo.address}|${rinfo.port}`, this.perSource) || !this.takeTotal()) { this.drop('rate-limited', 'over the read budget', rinfo); return }
     const r = await openBeacon(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
       self: this.c.selfPeerId,
       isMember: this.c.isMember,
