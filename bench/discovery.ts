@@ -15,7 +15,11 @@
  *   membershipKbitPerAgentPerS  bytes on gossipsub, ping, membership and DHT streams per agent, steady state (libp2p's own counters)
  *   detectionS             from stopping one agent's libp2p node (its listeners and connections close, as on a kill) until every other marks it unreachable
  *   rssMB                  resident memory of the whole process, and rssMBPerAgent
- * Options: --agents N (10), --window S (10), --ping-interval D (1s), --announce-interval D (30s), --batch B (2).
+ * Options: --agents N (10), --window S (10), --ping-interval D (1s), --announce-interval D (30s), --batch B (2),
+ * --trace (to stderr: for every observer/subject pair, when the observer first had a connection to, a verified
+ * certificate of, and an announcement of the subject, and by which path the announcement came; the event
+ * loop's delay), --trace-log FILE (also the agents' debug lines from discovery and fleet, each with its agent index),
+ * --cpu-profile FILE (a V8 CPU profile of the whole process from the launch of the last batch to the full view).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,18 +27,22 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { finishConfig } from '../agent/config/index.ts'
 import { Agent } from '../agent/system.ts'
-import { silentLogger } from '../agent/logger.ts'
+import { createLogger, silentLogger, type Logger } from '../agent/logger.ts'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { Session } from 'node:inspector/promises'
 import { loadOrCreateIdentity } from '../agent/identity/index.ts'
 import { encodeFleetPublicKey, issueCertificate, toText } from '../protocol/membership/index.ts'
 
-interface Options { agents: number, windowS: number, pingInterval: string, announceInterval: string, batch: number }
+interface Options { agents: number, windowS: number, pingInterval: string, announceInterval: string, batch: number, trace: boolean, traceLog?: string, cpuProfile?: string }
 
 function parseArgs (args: string[]): Options {
-  const o: Options = { agents: 10, windowS: 10, pingInterval: '1s', announceInterval: '30s', batch: 2 }
+  const o: Options = { agents: 10, windowS: 10, pingInterval: '1s', announceInterval: '30s', batch: 2, trace: false }
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const v = args[i + 1]
-    if (a === '--agents' && v != null) { o.agents = Number(v); i++ } else if (a === '--window' && v != null) { o.windowS = Number(v); i++ } else if (a === '--ping-interval' && v != null) { o.pingInterval = v; i++ } else if (a === '--announce-interval' && v != null) { o.announceInterval = v; i++ } else if (a === '--batch' && v != null) { o.batch = Number(v); i++ } else throw new Error(`discovery bench: unknown argument ${a}`)
+    if (a === '--agents' && v != null) { o.agents = Number(v); i++ } else if (a === '--window' && v != null) { o.windowS = Number(v); i++ } else if (a === '--ping-interval' && v != null) { o.pingInterval = v; i++ } else if (a === '--announce-interval' && v != null) { o.announceInterval = v; i++ } else if (a === '--batch' && v != null) { o.batch = Number(v); i++ } else if (a === '--trace') o.trace = true
+    else if (a === '--trace-log' && v != null) { o.trace = true; o.traceLog = v; i++ } else if (a === '--cpu-profile' && v != null) { o.cpuProfile = v; i++ }
+    else throw new Error(`discovery bench: unknown argument ${a}`)
   }
   if (!Number.isInteger(o.agents) || o.agents < 2) throw new Error('--agents must be an integer ≥ 2')
   return o
@@ -63,12 +71,118 @@ async function membershipBytes (agent: Agent): Promise<number> {
   return sum
 }
 
+
+interface PairTrace { conn?: number, member?: number, rec?: number, source?: string }
+interface AgentTrace { launch?: number, node?: number, disc?: number, started?: number }
+
+/**
+ * Polls every agent every 20 ms and notes, per (observer, subject) pair, the
+ * first moment the observer held a connection to the subject (the
+ * connection's own open time), knew it as a verified member, and held its
+ * announcement (the record's own receive time, and the path it came by).
+ * Times are ms since the launch of agents 1..N-1.
+ */
+class Trace {
+  readonly agents: AgentTrace[]
+  readonly pairs = new Map<string, PairTrace>()
+  /** connection opens and closes, as `t agent +/- peerIndex direction` */
+  readonly events: string[] = []
+  private readonly hooked = new WeakSet<object>()
+  private readonly all: () => Array<Agent | undefined>
+  private readonly t0: number
+  private timer?: ReturnType<typeof setInterval>
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 })
+  /** per second since launch: the event loop's worst delay, ms */
+  readonly loopMaxMs: number[] = []
+  private lastSecond = 0
+
+  constructor (all: () => Array<Agent | undefined>, t0: number) {
+    this.all = all
+    this.t0 = t0
+    this.agents = all().map(() => ({}))
+  }
+
+  start (): void { this.loop.enable(); this.timer = setInterval(() => { this.poll() }, 20) }
+  stop (): void { if (this.timer != null) clearInterval(this.timer); this.loop.disable(); this.poll() }
+
+  poll (): void {
+    const now = Date.now() - this.t0
+    const second = Math.floor(now / 1000)
+    if (second > this.lastSecond) {
+      this.loopMaxMs[this.lastSecond] = Math.round(this.loop.max / 1e6)
+      this.loop.reset()
+      this.lastSecond = second
+    }
+    const list = this.all()
+    const ids = list.map((a) => a?.identity?.peerId.toString())
+    list.forEach((a, i) => {
+      const at = this.agents[i] as AgentTrace
+      if (a == null) return
+      if (at.node == null && a.node?.status === 'started') at.node = now
+      const node = a.node
+      if (node != null && !this.hooked.has(node)) {
+        this.hooked.add(node)
+        const who = (c: { remotePeer: { toString: () => string } }): string => String(this.all().findIndex((x) => x?.identity?.peerId.toString() === c.remotePeer.toString()))
+        node.addEventListener('connection:open', (e) => { this.events.push(`${Date.now() - this.t0} ${i} + ${who(e.detail)} ${e.detail.direction}`) })
+        node.addEventListener('connection:close', (e) => { this.events.push(`${Date.now() - this.t0} ${i} - ${who(e.detail)} ${e.detail.direction}`) })
+      }
+      const d = a.discovery?.discovery
+      if (at.disc == null && d != null) at.disc = now
+      if (d == null || a.node == null) return
+      ids.forEach((sid, j) => {
+        if (sid == null || j === i) return
+        const key = `${i}>${j}`
+        const p = this.pairs.get(key) ?? {}
+        this.pairs.set(key, p)
+        if (p.conn == null) {
+          const conns = a.node?.getConnections().filter((c) => c.remotePeer.toString() === sid) ?? []
+          if (conns.length > 0) p.conn = Math.min(...conns.map((c) => c.timeline.open)) - this.t0
+        }
+        if (p.member == null && a.discovery?.fleet.isMember(sid) === true) p.member = now
+        if (p.rec == null) {
+          const r = d.peer(sid)
+          if (r != null) { p.rec = r.receivedAt - this.t0; p.source = r.source }
+        }
+      })
+    })
+  }
+
+  report (log: (s: string) => void, fullAt: number): void {
+    const f = (x: number | undefined): string => x == null ? '-' : (x / 1000).toFixed(2)
+    log('trace: agent  launch  nodeUp  discUp  started   (s since launch)')
+    this.agents.forEach((a, i) => { log(`trace: ${String(i).padStart(5)}  ${f(a.launch).padStart(6)}  ${f(a.node).padStart(6)}  ${f(a.disc).padStart(6)}  ${f(a.started).padStart(7)}`) })
+    const rows = [...this.pairs.entries()].map(([k, p]) => {
+      const [o, s] = k.split('>').map(Number) as [number, number]
+      const ready = Math.max(this.agents[o]?.disc ?? 0, this.agents[s]?.disc ?? 0)
+      return { o, s, ready, ...p, lag: p.rec != null ? p.rec - ready : undefined }
+    })
+    const bySource: Record<string, number> = {}
+    for (const r of rows) bySource[r.source ?? 'none'] = (bySource[r.source ?? 'none'] ?? 0) + 1
+    log(`trace: event loop's worst delay per second since launch, ms: ${this.loopMaxMs.map((x) => x ?? '-').join(' ')}`)
+    log(`trace: full view at ${f(fullAt)} s; announcements by path: ${JSON.stringify(bySource)}`)
+    const lags = rows.flatMap((r) => r.lag != null ? [r.lag] : []).sort((a, b) => a - b)
+    const q = (x: number): number | undefined => lags[Math.min(lags.length - 1, Math.floor(x * lags.length))]
+    log(`trace: record lag after both discoveries were up, s: p50 ${f(q(0.5))} p90 ${f(q(0.9))} p99 ${f(q(0.99))} max ${f(lags[lags.length - 1])}`)
+    const late = rows.sort((a, b) => (b.rec ?? Infinity) - (a.rec ?? Infinity)).slice(0, 25)
+    log('trace: latest pairs: observer<subject  bothUp  conn  member  record  path')
+    for (const r of late) log(`trace: ${String(r.o).padStart(3)}<${String(r.s).padEnd(3)}  ${f(r.ready).padStart(6)}  ${f(r.conn).padStart(6)}  ${f(r.member).padStart(6)}  ${f(r.rec).padStart(6)}  ${r.source ?? '-'}`)
+  }
+}
+
 export async function run (args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args)
   const log = (s: string): void => { process.stderr.write(`discovery bench: ${s}\n`) }
   const root = mkdtempSync(join(tmpdir(), 'skein-bench-discovery-'))
   const fleetKey = await generateKeyPair('Ed25519')
   const agents: Agent[] = []
+  const traceLines: string[] = []
+  const loggerFor = (i: number): Logger => o.traceLog == null
+    ? silentLogger()
+    : createLogger({
+      level: 'debug',
+      base: { agent: i },
+      destination: { write: (line: string) => { if (/"component":"skein:(discovery|fleet)"/.test(line)) traceLines.push(line) } }
+    })
   const make = async (i: number, bootstrap: string[]): Promise<Agent> => {
     const dir = join(root, `a${i}`)
     const stateDir = join(dir, 'state')
@@ -79,7 +193,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey) },
       discovery: { mdns: false, dht: true, bootstrap, announceInterval: o.announceInterval },
       links: { pingInterval: o.pingInterval }
-    }, {}), { logger: silentLogger() })
+    }, {}), { logger: loggerFor(i) })
   }
   /** an Agent cannot be restarted: on a failed start (the loaded box missed a timeout) make a new one on the same state dir */
   const startWithRetry = async (a: Agent, i: number): Promise<Agent> => {
@@ -103,16 +217,47 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const rest = await Promise.all(Array.from({ length: o.agents - 1 }, async (_, i) => await make(i + 1, boot)))
     log(`starting ${o.agents} agents, ${o.batch} at a time`)
     const launched = performance.now()
+    const byIndex: Array<Agent | undefined> = [first, ...rest]
+    const trace = o.trace ? new Trace(() => byIndex, Date.now()) : undefined
+    const traceT0 = Date.now()
+    trace?.start()
     // in batches: every agent also starts its embedded Kubernetes API emulator, which must sync within 5 s
+    let profiler: Session | undefined
     for (let i = 0; i < rest.length; i += o.batch) {
       const batch = rest.slice(i, i + o.batch)
-      const startedBatch = await Promise.all(batch.map(async (a, j) => await startWithRetry(a, i + j + 1)))
+      if (o.cpuProfile != null && i + o.batch >= rest.length) {
+        profiler = new Session()
+        profiler.connect()
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.start')
+      }
+      const startedBatch = await Promise.all(batch.map(async (a, j) => {
+        if (trace != null) (trace.agents[i + j + 1] as AgentTrace).launch = Date.now() - traceT0
+        const s = await startWithRetry(a, i + j + 1)
+        byIndex[i + j + 1] = s
+        if (trace != null) (trace.agents[i + j + 1] as AgentTrace).started = Date.now() - traceT0
+        return s
+      }))
       agents.push(...startedBatch)
     }
     const started = performance.now()
     const full = (): boolean => agents.every((a) => (a.discovery?.discovery?.peers().length ?? 0) >= o.agents - 1)
     const ok = await waitFor(full, 120_000)
     const viewAt = performance.now()
+    if (profiler != null && o.cpuProfile != null) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(o.cpuProfile, JSON.stringify(profile))
+      profiler.disconnect()
+    }
+    if (trace != null) {
+      trace.stop()
+      trace.report(log, Date.now() - traceT0)
+      if (o.traceLog != null) {
+        const ids = [first, ...rest].map((a, i) => `${i} ${a.identity?.peerId.toString() ?? '?'}`)
+        const pairs = [...trace.pairs.entries()].map(([k, p]) => `pair ${k} conn ${p.conn ?? '-'} member ${p.member ?? '-'} record ${p.rec ?? '-'} ${p.source ?? '-'}`)
+        writeFileSync(o.traceLog, [...ids, ...trace.events, ...pairs, ...traceLines].join('\n'))
+      }
+    }
     const views = agents.map((a) => a.discovery?.discovery?.peers().length ?? 0)
     log(ok ? `full view after ${round((viewAt - started) / 1000)} s` : 'no full view within 120 s')
     // steady state: let the join burst settle, then count

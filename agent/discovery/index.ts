@@ -73,6 +73,11 @@ export interface DiscoveryInit {
   connectToAll?: boolean
   /** multiaddrs (with /p2p/) to redial, with backoff, while we have no connection at all */
   bootstrap?: string[]
+  /**
+   * ms the member with the greater peer ID waits, when both learn of each
+   * other at once (a join), for the other's dial before dialling itself; default 3000
+   */
+  dialGraceMs?: number
 }
 
 export interface DiscoveryComponents {
@@ -114,6 +119,9 @@ export class Discovery {
   private readonly c: DiscoveryComponents
   private readonly self: string
   private readonly records = new Map<string, PeerRecord>()
+  /** the signed bytes of every record held (as a string key) → its peer ID: hellos and gossip carry them again and again */
+  private readonly heldRaw = new Map<string, string>()
+  private readonly deferredDials = new Map<string, { clear(): void }>()
   private readonly verifiedConns = new WeakSet<Connection>()
   private readonly waiters = new Map<string, Set<() => void>>()
   private readonly dialing = new Set<string>()
@@ -150,7 +158,8 @@ export class Discovery {
       dhtIntervalMs: init.dhtIntervalMs ?? 60_000,
       labels: init.labels ?? {},
       connectToAll: init.connectToAll ?? true,
-      bootstrap: init.bootstrap ?? []
+      bootstrap: init.bootstrap ?? [],
+      dialGraceMs: init.dialGraceMs ?? 3000
     }
     this.c = components
     this.self = components.node.peerId.toString()
@@ -233,6 +242,8 @@ export class Discovery {
     for (const t of this.timers) t.clear()
     for (const t of this.handshakeTimers) t.clear()
     this.handshakeTimers.clear()
+    for (const t of this.deferredDials.values()) t.clear()
+    this.deferredDials.clear()
     this.announceTimer?.clear()
     this.pendingAnnounce?.clear()
     for (const u of this.unsubscribe) u()
@@ -386,6 +397,16 @@ export class Discovery {
    */
   private async ingest (bytes: Uint8Array, source: PeerRecord['source'], sender?: string): Promise<true | DropReason> {
     const fleet = this.c.fleet
+    // the very bytes of a record we hold, from a member still in good standing: validating them again (two signature
+    // checks) could only end in the verdict below; a join brings each member the whole fleet's records in every hello
+    const key = rawKey(bytes)
+    const heldFor = this.heldRaw.get(key)
+    const held = heldFor != null ? this.records.get(heldFor) : undefined
+    if (held != null && this.isMember(held.peerId)) {
+      const reason: DropReason = held.announcement.expiresMs <= this.c.clock.now() ? 'stale' : 'replayed'
+      this.dropped(reason)
+      return reason
+    }
     const r = await validateAnnouncement(bytes, {
       now: this.c.clock.now(),
       lastSeq: (id) => this.records.get(id)?.announcement.seq,
@@ -400,14 +421,16 @@ export class Discovery {
     const a = r.announcement
     const news = !this.records.has(a.peerId) || this.c.links.state(a.peerId) !== 'alive'
     const rec: PeerRecord = { peerId: a.peerId, announcement: a, raw: bytes, receivedAt: this.c.clock.now(), source }
+    this.forget(a.peerId)
     this.records.set(a.peerId, rec)
+    this.heldRaw.set(key, a.peerId)
     this.c.links.track(a.peerId)
     this.c.links.heartbeat(a.peerId)
     const addrs = a.addrs.flatMap((s) => { try { return [multiaddr(s)] } catch { return [] } })
     try {
       await this.c.node.peerStore.merge(peerIdFromString(a.peerId), { multiaddrs: addrs })
     } catch {}
-    if (this.init.connectToAll && this.c.node.getConnections(peerIdFromString(a.peerId)).length === 0) this.dial(a.peerId)
+    if (this.init.connectToAll && this.c.node.getConnections(peerIdFromString(a.peerId)).length === 0) this.dialMember(a.peerId)
     // a member that just joined (or came back) dialled us and told us about itself in its hello: pass that on
     // over the mesh we are already part of, rather than leave the fleet waiting until its own gossip mesh forms
     if (source === 'hello' && sender === a.peerId && news) this.relay(bytes)
@@ -436,8 +459,15 @@ export class Discovery {
     }
   }
 
-  private onRevoked (peerId: string): void {
+  /** drops the record held for `peerId` */
+  private forget (peerId: string): void {
+    const old = this.records.get(peerId)
+    if (old != null) this.heldRaw.delete(rawKey(old.raw))
     this.records.delete(peerId)
+  }
+
+  private onRevoked (peerId: string): void {
+    this.forget(peerId)
     this.c.links.untrack(peerId)
     const id = peerIdFromString(peerId)
     this.c.node.hangUp(id).catch(() => {})
@@ -492,15 +522,19 @@ export class Discovery {
   /** dialer: certificate → ; ← full hello ; full hello → */
   private async helloOutbound (conn: Connection): Promise<void> {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const started = this.c.clock.now()
     const stream = await conn.newStream(MEMBERSHIP_PROTOCOL, { signal })
     const pb = pbStream(stream, { maxDataLength: MAX_HELLO_BYTES })
     try {
       await pb.write(this.hello(false), MembershipHello, { signal })
       const reply = await pb.read(MembershipHello, { signal })
+      const replied = this.c.clock.now()
       await this.verifyHello(conn, reply)
       await pb.write(this.hello(true), MembershipHello, { signal })
       await stream.close({ signal })
       await this.absorb(reply)
+      // where a join spends its time: the socket's age when the hello began (the connection upgrade), the reply, the rest
+      this.c.logger.debug({ peerId: conn.remotePeer.toString(), upgradeMs: started - conn.timeline.open, replyMs: replied - started, restMs: this.c.clock.now() - replied, announcements: reply.announcements.length }, 'membership hello done')
     } catch (err) {
       stream.abort(err as Error)
       throw err
@@ -598,6 +632,28 @@ export class Discovery {
   }
 
   /**
+   * Dials a member we learned of from its announcement. When a member joins,
+   * it learns the fleet from the first hello while the fleet learns of it from
+   * the relay of that hello, so both sides of every pair would dial each other
+   * at once: two Noise handshakes, identifies and hellos where one does, on a
+   * fleet busy with the join. The smaller peer ID dials at once; the greater
+   * waits `dialGraceMs` for that connection and dials only if none came (the
+   * other side may not be able to reach us). In a fleet larger than
+   * links.maxMonitored only the members this agent pings are dialled; the
+   * rest are heard through the gossip mesh.
+   */
+  private dialMember (peerId: string): void {
+    if (!this.c.links.monitored(peerId)) return
+    if (this.self < peerId) { this.dial(peerId); return }
+    if (this.deferredDials.has(peerId) || this.dialing.has(peerId)) return
+    const t = this.c.clock.setTimeout(() => {
+      this.deferredDials.delete(peerId)
+      this.dial(peerId)
+    }, Math.round(this.init.dialGraceMs * (1 + Math.random() * 0.25)))
+    this.deferredDials.set(peerId, t)
+  }
+
+  /**
    * libp2p's bootstrap module dials once; a member that refused us (busy, or
    * per-address inbound rate limit) or was down must be retried while we are
    * alone, with exponential backoff up to 30 s.
@@ -671,6 +727,11 @@ export class Discovery {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1
     this.mDropped?.inc({ reason })
   }
+}
+
+/** a map key for the signed bytes of an announcement */
+function rawKey (bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }
 
 export function createDiscovery (init: DiscoveryInit = {}): (components: DiscoveryComponents) => Discovery {

@@ -1,13 +1,14 @@
 /**
  * The libp2p services and peer discovery modules discovery needs, built from
  * config, to be passed to createNode: gossipsub with peer scoring, the
- * private Kad-DHT, mDNS and bootstrap.
+ * private Kad-DHT, mDNS and bootstrap, and ping with room for two pingers.
  */
 import { gossipsub } from '@libp2p/gossipsub'
 import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { kadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
+import { ping } from '@libp2p/ping'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 import { announceTopic, dhtProtocol, mdnsServiceTag, revocationTopic } from './topics.ts'
 
@@ -38,6 +39,12 @@ export function discoveryServices (init: DiscoveryServicesInit): { services: Ser
     invalidMessageDeliveriesDecay: 0.5
   })
   const services: ServiceFactoryMap = {
+    // Two parties ping every connection: link telemetry (agent/links, every pingInterval) and libp2p's connection
+    // monitor (every 10 s), which aborts the whole connection when its ping fails. With ping's default of one
+    // outbound stream per connection, the monitor's ping fails whenever it meets a telemetry ping in flight
+    // (TooManyOutboundProtocolStreamsError), and every member's connections were torn down and redialled
+    // over and over while a fleet formed. Two outbound streams, and four inbound for the remote's two.
+    ping: ping({ maxOutboundStreams: 2, maxInboundStreams: 4 }),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
