@@ -102,7 +102,10 @@ export class Consumer {
       if (w.phase === 'cancelling' && w.placement?.local === true) this.track(this.finishLocalCancel(w))
     }
     this.refreshSessions()
-    this.timer = this.c.clock.setInterval(() => { this.tick() }, this.init.tickMs)
+    this.timer = this.c.clock.setInterval(() => {
+      // a stop that ran out of time closes the store under a still-running consumer: no crash for that
+      try { this.tick() } catch (err) { if (this.running && this.c.store.isOpen) this.log.error({ err }, 'delegation tick failed') }
+    }, this.init.tickMs)
     this.tick()
   }
 
