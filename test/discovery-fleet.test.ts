@@ -92,7 +92,7 @@ t.test('a fleet of agents: full view, membership at the connection, bad announce
     }
     const list = await members[2]!.client.get<PeersList>('/v1/peers')
     t.equal(list.peers.length, n - 1, 'GET /v1/peers lists them')
-    t.ok(list.peers.every((p) => p.member && p.state !== 'unreachable' && p.roles.includes('provider') && p.addrs.length > 0), 'as reachable members with roles and addresses')
+    t.ok(list.peers.every((p) => p.member && p.state !== 'unreachable' && p.roles.includes('provider') && p.addrs.length > 0 && p.monitored), 'as reachable members with roles and addresses, each pinged (a fleet under links.maxMonitored)')
     const one = await members[2]!.client.get<PeersList['peers'][number]>(`/v1/peers/${ids[0]}`)
     t.equal(one.peerId, ids[0], 'GET /v1/peers/:id')
     const table = peersTable(list)

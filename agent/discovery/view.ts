@@ -31,6 +31,7 @@ export function peerView (s: ViewSources, peerId: string): PeerView | undefined 
     lastSeen: iso(link?.lastSeen),
     pings: link?.pings ?? 0,
     pingFailures: link?.pingFailures ?? 0,
+    monitored: link?.monitored ?? false,
     member: s.fleet.enabled ? cert != null : true,
     roles: cert?.roles ?? [],
     certificateExpires: iso(cert?.expiresMs),

@@ -39,6 +39,7 @@ export const PeerBody = Type.Object({
   lastSeen: Nullable(Type.String({ format: 'date-time', description: 'last heartbeat (ping answer or announcement)' })),
   pings: Type.Integer(),
   pingFailures: Type.Integer(),
+  monitored: Type.Boolean({ description: 'pinged by this agent; false in a fleet beyond links.maxMonitored for a member judged by its announcements alone' }),
   member: Type.Boolean({ description: 'holds a verified, unexpired, unrevoked membership certificate (always true without a fleet)' }),
   roles: Type.Array(Type.String()),
   certificateExpires: Nullable(Type.String({ format: 'date-time' })),
