@@ -5,7 +5,7 @@
  * announcements. A watched member that dies gives its place to a living one.
  */
 import t from 'tap'
-import { Links, rendezvous, type PeerState } from '../agent/links/index.ts'
+import { Links, ringDistance, type PeerState } from '../agent/links/index.ts'
 import { silentLogger } from '../agent/logger.ts'
 import { systemClock } from '../agent/clock.ts'
 
@@ -23,11 +23,11 @@ t.test('every member is watched by exactly maxMonitored others when all know all
   const ids = Array.from({ length: n }, (_, i) => `12D3KooWpeer${i.toString().padStart(4, '0')}`)
   const watchers = new Map<string, number>(ids.map((id) => [id, 0]))
   for (const self of ids) {
-    const mine = ids.filter((p) => p !== self).sort((a, b) => rendezvous(self, a) - rendezvous(self, b)).slice(0, k)
+    const mine = ids.filter((p) => p !== self).sort((a, b) => ringDistance(self, a) - ringDistance(self, b)).slice(0, k)
     for (const p of mine) watchers.set(p, (watchers.get(p) ?? 0) + 1)
   }
   t.same(new Set(watchers.values()), new Set([k]), 'every member has exactly k watchers')
-  t.not(rendezvous('a', 'b'), rendezvous('b', 'a'), 'the rank depends on who looks')
+  t.not(ringDistance('a', 'b'), ringDistance('b', 'a'), 'the rank depends on who looks')
 })
 
 t.test('pings go to the pinned peers and the lowest ranks; the rest live on announcements', async (t) => {
@@ -49,7 +49,7 @@ t.test('pings go to the pinned peers and the lowest ranks; the rest live on anno
   })
   const changes: Array<{ peer: string, to: PeerState }> = []
   links.onChange((peer, _from, to) => changes.push({ peer, to }))
-  const ranked = [...peers].sort((a, b) => rendezvous(self, a) - rendezvous(self, b))
+  const ranked = [...peers].sort((a, b) => ringDistance(self, a) - ringDistance(self, b))
   pinned.add(ranked[9] as string)
   links.start()
   t.teardown(() => { links.stop() })

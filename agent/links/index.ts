@@ -136,7 +136,7 @@ interface Entry {
   pingPending: boolean
   /** pinged (true) or judged by announcements (false) */
   monitored: boolean
-  /** distance on the hash ring (rendezvous()): the nearest are pinged first */
+  /** distance on the hash ring (ringDistance()): the nearest are pinged first */
   rank: number
   tunnel?: TunnelSample & { observedAt: number }
 }
@@ -253,7 +253,7 @@ export class Links {
       beaconsUntil: 0,
       pingPending: false,
       monitored,
-      rank: rendezvous(this.c.selfPeerId ?? '', peerId)
+      rank: ringDistance(this.c.selfPeerId ?? '', peerId)
     })
     // choose now, so that whoever asks monitored() next (discovery, deciding whether to dial) gets the answer
     if (this.init.maxMonitored > 0 && this.entries.size > this.init.maxMonitored) this.select(now)
@@ -481,7 +481,7 @@ export class Links {
         throw err
       }).finally(() => { e.pingPending = false })
     } else {
-      ping = Promise.reject(new NoBeaconError('no ping this round'))
+      ping = Promise.reject(new Error('no ping this round: the last one is still out'))
     }
     // the trouble is over: loss is measured on pings again
     if (!eager) e.tel.clearDatagrams()
@@ -565,7 +565,7 @@ export { PROBE_PROTOCOL, probeHandler, prober } from './probe.ts'
  * successors, so in a fleet where everyone knows everyone each member is
  * watched by exactly k others, its k predecessors.
  */
-export function rendezvous (self: string, peer: string): number {
+export function ringDistance (self: string, peer: string): number {
   return (ringPoint(peer) - ringPoint(self)) >>> 0
 }
 
