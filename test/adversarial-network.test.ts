@@ -100,7 +100,7 @@ t.test('a hostile member cannot exhaust the agent over the network', async (t) =
 
   await t.test('thousands of streams on one connection', async (t) => {
     // the attacker drops its own handlers so that its outbound stream limits are its own choice
-    const limits: Record<string, number> = { [PEERING_PROTOCOL]: PEERING_MAX, [DELEGATE_PROTOCOL]: DELEGATE_MAX, '/ipfs/id/1.0.0': 1, '/ipfs/ping/1.0.0': 2 }
+    const limits: Record<string, number> = { [PEERING_PROTOCOL]: PEERING_MAX, [DELEGATE_PROTOCOL]: DELEGATE_MAX, '/ipfs/id/1.0.0': 1, '/ipfs/ping/1.0.0': 4 }
     const protocols = Object.keys(limits)
     for (const p of protocols) await anode.unhandle(p)
     const c = conn()
