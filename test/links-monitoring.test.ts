@@ -97,3 +97,41 @@ t.test('maxMonitored 0: every peer is pinged, as in a small fleet', async (t) =>
   await until('every peer to be pinged', () => pinged.size === 20)
   t.ok(links.list().every((l) => l.monitored))
 })
+
+t.test('a watched member that announces but does not answer pings keeps its place while it is heard from', async (t) => {
+  const self = 'self'
+  const peers = Array.from({ length: 6 }, (_, i) => `peer-${i}`)
+  const ranked = [...peers].sort((a, b) => ringDistance(self, a) - ringDistance(self, b))
+  const mute = ranked[0] as string
+  const next = ranked[2] as string
+  const links = new Links({ pingIntervalMs: 40, pingTimeoutMs: 60, maxMonitored: 2, passiveIntervalMs: 2000 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    selfPeerId: self,
+    ping: async (p, { signal }) => {
+      if (p !== mute) return 1
+      return await new Promise<number>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(new Error('timed out')) }, { once: true }) })
+    }
+  })
+  let nextWatched = false
+  links.start()
+  t.teardown(() => { links.stop() })
+  // as discovery does: a member is tracked when its announcement arrives, which is a heartbeat
+  for (const p of peers) { links.track(p); links.heartbeat(p) }
+  t.same(peers.filter((p) => links.monitored(p)).sort(), [ranked[0], ranked[1]].sort(), 'the two nearest are watched')
+  // announcements far apart next to the pings (as 30 s against 1 s): longer than the 16 silent ping intervals a lossy link is allowed
+  const gossip = setInterval(() => { for (const p of peers) links.heartbeat(p) }, 900)
+  t.teardown(() => { clearInterval(gossip) })
+  const watch = setInterval(() => { if (links.monitored(next)) nextWatched = true }, 10)
+  t.teardown(() => { clearInterval(watch) })
+  await until('the mute member to become unreachable', () => links.state(mute) === 'unreachable')
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  t.ok(links.monitored(mute), 'still watched: it is heard from')
+  t.notOk(nextWatched, 'its place never went to the next on the ring')
+  // once it falls silent too, it gives its place up
+  clearInterval(gossip)
+  const silent = setInterval(() => { for (const p of peers) if (p !== mute) links.heartbeat(p) }, 900)
+  t.teardown(() => { clearInterval(silent) })
+  await until('its place to go to the next living member', () => links.monitored(next), 10_000)
+  t.notOk(links.monitored(mute))
+})
