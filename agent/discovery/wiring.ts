@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import { Fleet, loadFleetPublicKey, readTextBytes } from '../fleet/index.ts'
 import { Beacon, Links, NoBeaconError, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober, type BeaconAddress } from '../links/index.ts'
+import { isLoopbackHost } from '../links/beacon.ts'
 import { Discovery } from './index.ts'
 import { discoveryServices } from './services.ts'
 import { peerView, peerViews } from './view.ts'
@@ -289,9 +290,8 @@ export function pickBeaconTarget (remote: Multiaddr[], known: Multiaddr[]): Beac
   const hosts = remote.map((r) => hostOf(r))
   const onHost = candidates.find((c) => hosts.includes(c.host))
   if (onHost != null) return onHost
-  const loopback = (h: string): boolean => h.startsWith('127.') || h === '::1'
-  const remoteLoopback = hosts.some((h) => h != null && loopback(h))
-  return candidates.find((c) => remoteLoopback || !loopback(c.host))
+  const remoteLoopback = hosts.some((h) => h != null && isLoopbackHost(h))
+  return candidates.find((c) => remoteLoopback || !isLoopbackHost(c.host))
 }
 
 function hostOf (a: Multiaddr): string | undefined {

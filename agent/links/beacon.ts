@@ -165,9 +165,8 @@ export class Beacon {
     const v6 = isIPv6(host)
     const family = this.sockets.filter((x) => x.v6 === v6)
     const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::'
-    const loopback = (h: string): boolean => h.startsWith('127.') || h === '::1'
     return family.find((x) => wildcard(x.address.host)) ??
-      family.find((x) => loopback(x.address.host) === loopback(host)) ??
+      family.find((x) => isLoopbackHost(x.address.host) === isLoopbackHost(host)) ??
       family[0]
   }
 
@@ -206,29 +205,33 @@ export class Beacon {
     s.send(echo, rinfo.port, rinfo.address, (err) => { if (err != null) this.c.logger.debug({ err }, 'beacon echo not sent') })
   }
 
-  /** a token bucket per key (a source address; a sender at an address), `rate` a second */
+  /** a token bucket per key (a source; a sender at an address), `rate` a second */
   private take (key: string, rate: number): boolean {
-    const now = this.c.now()
     let b = this.buckets.get(key)
     if (b == null) {
       if (this.buckets.size >= 8192) this.buckets.delete(this.buckets.keys().next().value as string)
-      b = { tokens: rate, at: now }
+      b = { tokens: rate, at: this.c.now() }
       this.buckets.set(key, b)
     }
+    return this.spend(b, rate)
+  }
+
+  private takeTotal (): boolean {
+    return this.spend(this.total, this.total.rate)
+  }
+
+  /** refills `b` for the time since it was last used, then takes one token if there is one */
+  private spend (b: { tokens: number, at: number }, rate: number): boolean {
+    const now = this.c.now()
     b.tokens = Math.min(rate, b.tokens + (now - b.at) / 1000 * rate)
     b.at = now
     if (b.tokens < 1) return false
     b.tokens--
     return true
   }
+}
 
-  private takeTotal (): boolean {
-    const now = this.c.now()
-    const b = this.total
-    b.tokens = Math.min(b.rate, b.tokens + (now - b.at) / 1000 * b.rate)
-    b.at = now
-    if (b.tokens < 1) return false
-    b.tokens--
-    return true
-  }
+/** 127.0.0.0/8 or ::1 */
+export function isLoopbackHost (host: string): boolean {
+  return host.startsWith('127.') || host === '::1'
 }
