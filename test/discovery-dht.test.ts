@@ -2,8 +2,8 @@
  * The private Kad-DHT as the only way to find a peer. Agents without a fleet
  * key exchange no membership hello, so announcements travel by gossip alone;
  * here the only neighbour two agents share drops every announcement it
- * receives (a gossip validator that ignores them), so gossip cannot carry
- * them across. Then only the DHT can tell each where the other is: as a
+ * receives (a gossip validator that ignores them) and anti-entropy is off,
+ * so neither gossip nor sync can carry them across. Then only the DHT can tell each where the other is: as a
  * provider of the fleet's key, and, after a peer moved to another port, by
  * peer routing.
  */
@@ -25,7 +25,7 @@ async function waitFor (what: string, fn: () => boolean, timeoutMs: number): Pro
 
 async function start (t: TapLike, bootstrap: string[], opts: { dht?: boolean, dir?: string } = {}): Promise<Agent> {
   const { agent } = await startAgent(t, {
-    discovery: { mdns: false, dht: opts.dht ?? true, bootstrap, dhtInterval: '2s', announceInterval: '3s' },
+    discovery: { mdns: false, dht: opts.dht ?? true, bootstrap, dhtInterval: '2s', announceInterval: '3s', syncInterval: '0s' },
     links
   }, opts.dir)
   return agent

@@ -13,6 +13,11 @@
  *   numbered (the sequence is persisted), with expiry, validated by a topic
  *   validator that drops stale, replayed, oversized, badly signed and
  *   non-member ones, counted by reason.
+ * - Anti-entropy: every `syncIntervalMs` (sooner while news arrives) a
+ *   member compares digests of the announcements and revocations it holds
+ *   with one connected member picked at random on /skein/membership-sync/1.0.0
+ *   and both fetch what they lack (protocol/membership/sync.ts), so what
+ *   gossip did not bring (a mesh still forming, a saturated peer) still comes.
  * - A private Kad-DHT (its own protocol prefix) where members provide the
  *   fleet's key; mDNS and bootstrap add candidates; everyone found is dialled.
  *
@@ -36,9 +41,10 @@ import type { Store } from '../store/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import type { Fleet } from '../fleet/index.ts'
 import type { Links } from '../links/index.ts'
-import { MembershipHello, SignedCertificate, SignedRevocation } from '../../protocol/pb/membership.js'
+import { MembershipHello, MembershipSync, SignedCertificate, SignedRevocation } from '../../protocol/pb/membership.js'
 import {
-  MEMBERSHIP_PROTOCOL, MAX_HELLO_BYTES, MAX_HELLO_ANNOUNCEMENTS, MAX_HELLO_REVOCATIONS, NotAMemberError, type Certificate
+  MEMBERSHIP_PROTOCOL, MAX_HELLO_BYTES, MAX_HELLO_ANNOUNCEMENTS, MAX_HELLO_REVOCATIONS, NotAMemberError, type Certificate,
+  SYNC_PROTOCOL, MAX_SYNC_BYTES, MAX_SYNC_ANNOUNCEMENTS, REVOCATIONS_BIT, SyncFrameError, digest, entriesIn, mismatched, plan
 } from '../../protocol/membership/index.ts'
 import {
   dropReasons, signAnnouncement, validateAnnouncement, type AnnouncementData, type DropReason, type OfferSummary
@@ -78,7 +84,18 @@ export interface DiscoveryInit {
    * other at once (a join), for the other's dial before dialling itself; default 3000
    */
   dialGraceMs?: number
+  /**
+   * ms between anti-entropy rounds with one member picked at random (jittered
+   * ±25 %); a round follows within a second of news (a member we did not
+   * know, a round that found differences). 0 turns it off. Default 5000
+   */
+  syncIntervalMs?: number
 }
+
+/** a member's sync requests closer together than this are refused */
+const SYNC_MIN_GAP_MS = 500
+/** how soon a round follows news */
+const SYNC_SOON_MS = 1000
 
 export interface DiscoveryComponents {
   node: SkeinNode
@@ -97,7 +114,7 @@ export interface PeerRecord {
   /** the signed bytes, as received; relayed in hellos */
   raw: Uint8Array
   receivedAt: number
-  source: 'gossip' | 'hello'
+  source: 'gossip' | 'hello' | 'sync'
 }
 
 export interface AnnounceFields {
@@ -144,6 +161,13 @@ export class Discovery {
   private readonly mOut?: Counter
   private readonly mDropped?: Counter
   private readonly mRefused?: Counter
+  private readonly mSync?: Counter
+  private ownSeq = 0
+  private syncTimer?: { clear(): void }
+  private syncAt = 0
+  private readonly lastSyncFrom = new Map<string, number>()
+  /** anti-entropy rounds by role and outcome, also without a registry (tests, status) */
+  readonly syncs: Record<string, number> = {}
   /** drop counts by reason, also without a registry (tests, status) */
   readonly drops: Record<string, number> = {}
   messagesIn = 0
@@ -159,7 +183,8 @@ export class Discovery {
       labels: init.labels ?? {},
       connectToAll: init.connectToAll ?? true,
       bootstrap: init.bootstrap ?? [],
-      dialGraceMs: init.dialGraceMs ?? 3000
+      dialGraceMs: init.dialGraceMs ?? 3000,
+      syncIntervalMs: init.syncIntervalMs ?? 5000
     }
     this.c = components
     this.self = components.node.peerId.toString()
@@ -172,6 +197,7 @@ export class Discovery {
       this.mIn = new Counter({ name: 'skein_gossip_messages_total', help: 'Gossip messages (announcements, revocations) received (in) and published (out)', labelNames: ['direction'], registers })
       this.mOut = this.mIn
       this.mDropped = new Counter({ name: 'skein_gossip_dropped_total', help: 'Announcements and revocations dropped, by reason', labelNames: ['reason'], registers })
+      this.mSync = new Counter({ name: 'skein_membership_syncs_total', help: 'Anti-entropy rounds with another member, by role (initiator, responder) and outcome (in-sync, repaired, refused, failed)', labelNames: ['role', 'outcome'], registers })
       this.mRefused = new Counter({ name: 'skein_membership_refused_total', help: 'Connections closed because the peer did not prove fleet membership, by error', labelNames: ['reason'], registers })
       for (const d of ['in', 'out']) this.mIn.inc({ direction: d }, 0)
       for (const r of [...dropReasons, 'unverified-source']) this.mDropped.inc({ reason: r }, 0)
@@ -193,6 +219,10 @@ export class Discovery {
     }
     await node.handle(MEMBERSHIP_PROTOCOL, (stream, conn) => { this.onHelloStream(stream, conn).catch((err) => { this.c.logger.debug({ err }, 'membership hello failed') }) },
       { maxInboundStreams: 4, maxOutboundStreams: 4 })
+    if (this.init.syncIntervalMs > 0) {
+      await node.handle(SYNC_PROTOCOL, this.guard(async (stream, conn) => { await this.onSyncStream(stream, conn) }),
+        { maxInboundStreams: 2, maxOutboundStreams: 2 })
+    }
     const onOpen = (evt: CustomEvent<Connection>): void => { this.onConnection(evt.detail) }
     node.addEventListener('connection:open', onOpen)
     this.unsubscribe.push(() => { node.removeEventListener('connection:open', onOpen) })
@@ -228,6 +258,7 @@ export class Discovery {
     await this.announce()
     this.scheduleAnnounce()
     if (this.init.bootstrap.length > 0) this.timers.push(this.c.clock.setInterval(() => { this.rebootstrap() }, 1000))
+    this.scheduleSync(this.init.syncIntervalMs)
     if (this.services.dht != null) {
       const t = this.c.clock.setTimeout(() => { this.dhtRound() }, 1500)
       this.timers.push(t)
@@ -246,12 +277,14 @@ export class Discovery {
     this.deferredDials.clear()
     this.announceTimer?.clear()
     this.pendingAnnounce?.clear()
+    this.syncTimer?.clear()
     for (const u of this.unsubscribe) u()
     const pubsub = this.services.pubsub
     pubsub.topicValidators.delete(this.topic)
     pubsub.topicValidators.delete(this.revTopic)
     for (const ws of this.waiters.values()) for (const w of ws) w()
     try { await this.c.node.unhandle(MEMBERSHIP_PROTOCOL) } catch {}
+    if (this.init.syncIntervalMs > 0) try { await this.c.node.unhandle(SYNC_PROTOCOL) } catch {}
   }
 
   /** True for a verified fleet member (any peer in standalone mode). */
@@ -347,6 +380,7 @@ export class Discovery {
       ...(this.fields.podCidr != null ? { podCidr: this.fields.podCidr } : {})
     }
     this.ownRaw = await signAnnouncement(this.c.privateKey, data, this.c.fleet.certificate)
+    this.ownSeq = data.seq
     this.lastAnnounceAt = now
     let reached = 0
     try {
@@ -434,6 +468,8 @@ export class Discovery {
     // a member that just joined (or came back) dialled us and told us about itself in its hello: pass that on
     // over the mesh we are already part of, rather than leave the fleet waiting until its own gossip mesh forms
     if (source === 'hello' && sender === a.peerId && news) this.relay(bytes)
+    // a member we did not know: others may not know it either, or know more (a join under way)
+    if (news) this.syncSoon()
     for (const fn of this.listeners) {
       try { fn(rec) } catch (err) { this.c.logger.error({ err }, 'announcement listener failed') }
     }
@@ -615,6 +651,149 @@ export class Discovery {
       this.c.logger.info({ peerId: peer, reason: err.name, err: err.message }, 'connection closed: membership not proven')
     }
     conn.close().catch(() => { conn.abort(err) })
+  }
+
+  // --- anti-entropy ----------------------------------------------------------
+
+  /** peer ID → sequence number of every unexpired announcement held, ours included */
+  private held (): Map<string, number> {
+    const now = this.c.clock.now()
+    const m = new Map<string, number>()
+    if (this.ownRaw != null) m.set(this.self, this.ownSeq)
+    for (const r of this.records.values()) if (r.announcement.expiresMs > now) m.set(r.peerId, r.announcement.seq)
+    return m
+  }
+
+  private rawOf (peerId: string): Uint8Array | undefined {
+    if (peerId === this.self) return this.ownRaw
+    const r = this.records.get(peerId)
+    return r != null && r.announcement.expiresMs > this.c.clock.now() ? r.raw : undefined
+  }
+
+  private revokedIds (): string[] {
+    return this.c.fleet.listRevocations().map((r) => r.info.peerId)
+  }
+
+  private revocationsOut (): SignedRevocation[] {
+    return this.c.fleet.listRevocations().slice(0, MAX_HELLO_REVOCATIONS).map((r) => SignedRevocation.decode(r.bytes))
+  }
+
+  /** (re)arms the next round `inMs` from now (jittered ±25 %), unless one is due sooner */
+  private scheduleSync (inMs: number): void {
+    if (!this.running || this.init.syncIntervalMs <= 0) return
+    const wait = Math.round(inMs * (0.75 + Math.random() * 0.5))
+    const at = this.c.clock.now() + wait
+    if (this.syncTimer != null && this.syncAt <= at) return
+    this.syncTimer?.clear()
+    this.syncAt = at
+    this.syncTimer = this.c.clock.setTimeout(() => {
+      this.syncTimer = undefined
+      this.syncRound()
+        .catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'sync round failed') })
+        .finally(() => { this.scheduleSync(this.init.syncIntervalMs) })
+    }, wait)
+  }
+
+  private syncSoon (): void {
+    this.scheduleSync(Math.min(SYNC_SOON_MS, this.init.syncIntervalMs))
+  }
+
+  private syncCounted (role: 'initiator' | 'responder', outcome: 'in-sync' | 'repaired' | 'refused' | 'failed'): void {
+    const k = `${role} ${outcome}`
+    this.syncs[k] = (this.syncs[k] ?? 0) + 1
+    this.mSync?.inc({ role, outcome })
+  }
+
+  /** One round with a connected member picked at random. */
+  private async syncRound (): Promise<void> {
+    if (!this.running) return
+    const conns = this.c.node.getConnections().filter((c) => c.status === 'open' && this.verifiedConns.has(c) && this.isMember(c.remotePeer))
+    const conn = conns[Math.floor(Math.random() * conns.length)]
+    if (conn == null) return
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    let stream: Stream
+    try {
+      stream = await conn.newStream(SYNC_PROTOCOL, { signal })
+    } catch (err) {
+      this.syncCounted('initiator', 'failed')
+      throw err
+    }
+    const pb = pbStream(stream, { maxDataLength: MAX_SYNC_BYTES })
+    const peer = conn.remotePeer.toString()
+    try {
+      const mine = this.held()
+      await pb.write({ buckets: digest(mine, this.revokedIds()) as Uint8Array<ArrayBuffer>, mismatched: 0, entries: [], announcements: [], want: [], revocations: [] }, MembershipSync, { signal })
+      const reply = await pb.read(MembershipSync, { signal })
+      if (reply.mismatched === 0) {
+        await stream.close({ signal })
+        this.syncCounted('initiator', 'in-sync')
+        return
+      }
+      const { push, want } = plan(mine, reply.entries, reply.mismatched, this.self)
+      const announcements = push.flatMap((p) => { const r = this.rawOf(p); return r != null ? [r as Uint8Array<ArrayBuffer>] : [] })
+      const revocations = (reply.mismatched & REVOCATIONS_BIT) !== 0 ? this.revocationsOut() : []
+      await pb.write({ buckets: new Uint8Array(), mismatched: 0, entries: [], announcements, want, revocations }, MembershipSync, { signal })
+      const last = want.length > 0 ? await pb.read(MembershipSync, { signal }) : undefined
+      await stream.close({ signal })
+      await this.absorbSync(reply.revocations, last?.announcements.slice(0, want.length) ?? [], peer)
+      this.syncCounted('initiator', 'repaired')
+      this.c.logger.debug({ peerId: peer, mismatched: reply.mismatched, sent: announcements.length, wanted: want.length }, 'sync round repaired differences')
+      // differences found: more may be on the way (a join); look again soon
+      this.syncSoon()
+    } catch (err) {
+      stream.abort(err as Error)
+      this.syncCounted('initiator', 'failed')
+      throw err
+    }
+  }
+
+  /** responder: ← digest ; mismatch and our entries → ; ← theirs and wants ; wanted → */
+  private async onSyncStream (stream: Stream, conn: Connection): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    const now = this.c.clock.now()
+    if ((this.lastSyncFrom.get(peer) ?? -Infinity) + SYNC_MIN_GAP_MS > now) {
+      this.syncCounted('responder', 'refused')
+      stream.abort(new SyncFrameError(`sync requests from ${peer} closer together than ${SYNC_MIN_GAP_MS} ms`))
+      return
+    }
+    this.lastSyncFrom.set(peer, now)
+    if (this.lastSyncFrom.size > 4096) this.lastSyncFrom.clear()
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const pb = pbStream(stream, { maxDataLength: MAX_SYNC_BYTES })
+    try {
+      const first = await pb.read(MembershipSync, { signal })
+      const mine = this.held()
+      const mask = mismatched(digest(mine, this.revokedIds()), first.buckets)
+      const revocations = (mask & REVOCATIONS_BIT) !== 0 ? this.revocationsOut() : []
+      await pb.write({ buckets: new Uint8Array(), mismatched: mask, entries: entriesIn(mine, mask), announcements: [], want: [], revocations }, MembershipSync, { signal })
+      if (mask === 0) {
+        await stream.close({ signal })
+        this.syncCounted('responder', 'in-sync')
+        return
+      }
+      const second = await pb.read(MembershipSync, { signal })
+      if (second.want.length > MAX_SYNC_ANNOUNCEMENTS || second.announcements.length > MAX_SYNC_ANNOUNCEMENTS) throw new SyncFrameError(`sync message with ${second.want.length} wants and ${second.announcements.length} announcements, at most ${MAX_SYNC_ANNOUNCEMENTS} each`)
+      if (second.want.length > 0) {
+        const wanted = [...new Set(second.want)].flatMap((p) => { const r = this.rawOf(p); return r != null ? [r as Uint8Array<ArrayBuffer>] : [] })
+        await pb.write({ buckets: new Uint8Array(), mismatched: 0, entries: [], announcements: wanted, want: [], revocations: [] }, MembershipSync, { signal })
+      }
+      await stream.close({ signal })
+      await this.absorbSync(second.revocations, second.announcements, peer)
+      this.syncCounted('responder', 'repaired')
+    } catch (err) {
+      stream.abort(err as Error)
+      this.syncCounted('responder', 'failed')
+      this.c.logger.debug({ peerId: peer, err: (err as Error).message }, 'sync with a member failed')
+    }
+  }
+
+  private async absorbSync (revocations: SignedRevocation[], announcements: Uint8Array[], sender: string): Promise<void> {
+    if (this.c.fleet.enabled) {
+      for (const r of revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
+        try { await this.c.fleet.addRevocation(SignedRevocation.encode(r)) } catch { this.dropped('bad-signature') }
+      }
+    }
+    for (const a of announcements.slice(0, MAX_SYNC_ANNOUNCEMENTS)) await this.ingest(a, 'sync', sender)
   }
 
   // --- finding peers ---------------------------------------------------------

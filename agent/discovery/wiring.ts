@@ -148,6 +148,7 @@ export class DiscoverySystem {
       announceTtlMs: d.announceTtl != null ? ms(d.announceTtl, announceIntervalMs * 3) : announceIntervalMs * 3,
       handshakeTimeoutMs: ms(this.config.fleet.handshakeTimeout, 5000),
       dhtIntervalMs: ms(d.dhtInterval, 60_000),
+      syncIntervalMs: ms(d.syncInterval, 5000),
       labels: d.labels,
       bootstrap: d.bootstrap
     }, {

@@ -200,3 +200,4 @@ export function fromText (text: string): Uint8Array {
   if (!/^[A-Za-z0-9+/=\s]+$/.test(t)) throw new NotAMemberError('not a base64 certificate or revocation')
   return new Uint8Array(Buffer.from(t, 'base64'))
 }
+export * from './sync.ts'

@@ -161,3 +161,73 @@ export declare namespace MembershipHello {
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipHello>): MembershipHello;
     function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipHello>): Generator<MembershipHelloCertificateBodyFieldEvent | MembershipHelloCertificateSignatureFieldEvent | MembershipHelloRevocationsBodyFieldEvent | MembershipHelloRevocationsSignatureFieldEvent | MembershipHelloAnnouncementsFieldEvent>;
 }
+export interface SyncEntry {
+    peerId: string;
+    seq: number;
+}
+export declare namespace SyncEntry {
+    const codec: () => Codec<SyncEntry>;
+    interface SyncEntryPeerIdFieldEvent {
+        field: '$.peerId';
+        value: string;
+    }
+    interface SyncEntrySeqFieldEvent {
+        field: '$.seq';
+        value: number;
+    }
+    function encode(obj: Partial<SyncEntry>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): SyncEntry;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): Generator<SyncEntryPeerIdFieldEvent | SyncEntrySeqFieldEvent>;
+}
+export interface MembershipSync {
+    buckets: Uint8Array<ArrayBuffer>;
+    mismatched: number;
+    entries: SyncEntry[];
+    announcements: Uint8Array<ArrayBuffer>[];
+    want: string[];
+    revocations: SignedRevocation[];
+}
+export declare namespace MembershipSync {
+    const codec: () => Codec<MembershipSync>;
+    interface MembershipSyncBucketsFieldEvent {
+        field: '$.buckets';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface MembershipSyncMismatchedFieldEvent {
+        field: '$.mismatched';
+        value: number;
+    }
+    interface MembershipSyncEntriesPeerIdFieldEvent {
+        field: '$.entries[].peerId';
+        value: string;
+        index: number;
+    }
+    interface MembershipSyncEntriesSeqFieldEvent {
+        field: '$.entries[].seq';
+        value: number;
+        index: number;
+    }
+    interface MembershipSyncAnnouncementsFieldEvent {
+        field: '$.announcements[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface MembershipSyncWantFieldEvent {
+        field: '$.want[]';
+        index: number;
+        value: string;
+    }
+    interface MembershipSyncRevocationsBodyFieldEvent {
+        field: '$.revocations[].body';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface MembershipSyncRevocationsSignatureFieldEvent {
+        field: '$.revocations[].signature';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    function encode(obj: Partial<MembershipSync>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipSync>): MembershipSync;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipSync>): Generator<MembershipSyncBucketsFieldEvent | MembershipSyncMismatchedFieldEvent | MembershipSyncEntriesPeerIdFieldEvent | MembershipSyncEntriesSeqFieldEvent | MembershipSyncAnnouncementsFieldEvent | MembershipSyncWantFieldEvent | MembershipSyncRevocationsBodyFieldEvent | MembershipSyncRevocationsSignatureFieldEvent>;
+}

@@ -686,3 +686,295 @@ export var MembershipHello;
     }
     MembershipHello.stream = stream;
 })(MembershipHello || (MembershipHello = {}));
+export var SyncEntry;
+(function (SyncEntry) {
+    let _codec;
+    SyncEntry.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.peerId != null && obj.peerId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.peerId);
+                }
+                if ((obj.seq != null && obj.seq !== 0)) {
+                    w.uint32(16);
+                    w.uint64Number(obj.seq);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    peerId: '',
+                    seq: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.peerId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.seq = reader.uint64Number();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.peerId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.seq`,
+                                value: reader.uint64Number()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, SyncEntry.codec());
+    }
+    SyncEntry.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, SyncEntry.codec(), opts);
+    }
+    SyncEntry.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, SyncEntry.codec(), opts);
+    }
+    SyncEntry.stream = stream;
+})(SyncEntry || (SyncEntry = {}));
+export var MembershipSync;
+(function (MembershipSync) {
+    let _codec;
+    MembershipSync.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.buckets != null && obj.buckets.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.buckets);
+                }
+                if ((obj.mismatched != null && obj.mismatched !== 0)) {
+                    w.uint32(16);
+                    w.uint32(obj.mismatched);
+                }
+                if (obj.entries != null && obj.entries.length > 0) {
+                    for (const value of obj.entries) {
+                        w.uint32(26);
+                        SyncEntry.codec().encode(value, w);
+                    }
+                }
+                if (obj.announcements != null && obj.announcements.length > 0) {
+                    for (const value of obj.announcements) {
+                        w.uint32(34);
+                        w.bytes(value);
+                    }
+                }
+                if (obj.want != null && obj.want.length > 0) {
+                    for (const value of obj.want) {
+                        w.uint32(42);
+                        w.string(value);
+                    }
+                }
+                if (obj.revocations != null && obj.revocations.length > 0) {
+                    for (const value of obj.revocations) {
+                        w.uint32(50);
+                        SignedRevocation.codec().encode(value, w);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    buckets: uint8ArrayAlloc(0),
+                    mismatched: 0,
+                    entries: [],
+                    announcements: [],
+                    want: [],
+                    revocations: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.buckets = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.mismatched = reader.uint32();
+                            break;
+                        }
+                        case 3: {
+                            if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements');
+                            }
+                            obj.entries.push(SyncEntry.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.entries$
+                            }));
+                            break;
+                        }
+                        case 4: {
+                            if (opts.limits?.announcements != null && obj.announcements.length === opts.limits.announcements) {
+                                throw new MaxLengthError('Decode error - repeated field "announcements" had too many elements');
+                            }
+                            obj.announcements.push(reader.bytes());
+                            break;
+                        }
+                        case 5: {
+                            if (opts.limits?.want != null && obj.want.length === opts.limits.want) {
+                                throw new MaxLengthError('Decode error - repeated field "want" had too many elements');
+                            }
+                            obj.want.push(reader.string());
+                            break;
+                        }
+                        case 6: {
+                            if (opts.limits?.revocations != null && obj.revocations.length === opts.limits.revocations) {
+                                throw new MaxLengthError('Decode error - repeated field "revocations" had too many elements');
+                            }
+                            obj.revocations.push(SignedRevocation.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.revocations$
+                            }));
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    entries: 0,
+                    announcements: 0,
+                    want: 0,
+                    revocations: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.buckets`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.mismatched`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements');
+                            }
+                            for (const evt of SyncEntry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                                limits: opts.limits?.entries$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.entries
+                                };
+                            }
+                            obj.entries++;
+                            break;
+                        }
+                        case 4: {
+                            if (opts.limits?.announcements != null && obj.announcements === opts.limits.announcements) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "announcements" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.announcements[]`,
+                                index: obj.announcements,
+                                value: reader.bytes()
+                            };
+                            obj.announcements++;
+                            break;
+                        }
+                        case 5: {
+                            if (opts.limits?.want != null && obj.want === opts.limits.want) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "want" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.want[]`,
+                                index: obj.want,
+                                value: reader.string()
+                            };
+                            obj.want++;
+                            break;
+                        }
+                        case 6: {
+                            if (opts.limits?.revocations != null && obj.revocations === opts.limits.revocations) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "revocations" had too many elements');
+                            }
+                            for (const evt of SignedRevocation.codec().stream(reader, reader.uint32(), `${prefix}.revocations[]`, {
+                                limits: opts.limits?.revocations$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.revocations
+                                };
+                            }
+                            obj.revocations++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, MembershipSync.codec());
+    }
+    MembershipSync.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, MembershipSync.codec(), opts);
+    }
+    MembershipSync.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, MembershipSync.codec(), opts);
+    }
+    MembershipSync.stream = stream;
+})(MembershipSync || (MembershipSync = {}));
