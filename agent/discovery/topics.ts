@@ -12,6 +12,11 @@ export function revocationTopic (fleetId: string): string {
   return `/skein/${fleetId}/revocations/1`
 }
 
+/** watchers' verdicts that a member is unreachable (proto/verdict.proto) */
+export function verdictTopic (fleetId: string): string {
+  return `/skein/${fleetId}/verdicts/1`
+}
+
 /** the private DHT's protocol: never the public IPFS one */
 export function dhtProtocol (fleetId: string): string {
   return `/skein/${fleetId}/kad/1.0.0`
