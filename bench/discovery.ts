@@ -291,13 +291,14 @@ class AgentSet {
     })
   }
 
-  /** what a kill does on the network: listeners and connections gone at once (the rest of a clean stop,
-   *  which first winds down the API, peering and so on while still answering pings, is not counted);
-   *  returns the wall-clock ms the node began to stop */
+  /** what a kill does on the network: listeners, connections and the UDP beacon gone at once (the rest of a
+   *  clean stop, which first winds down the API, peering and so on while still answering pings, is not
+   *  counted); returns the wall-clock ms the node began to stop */
   async kill (i: number): Promise<number> {
     const a = this.byIndex[i]
     if (a == null) throw new Error(`no agent ${i} here`)
     const at = Date.now()
+    a.discovery?.beacon?.stop()
     await a.node?.stop()
     await a.stop()
     return at

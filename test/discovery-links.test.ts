@@ -1,42 +1,8 @@
 import t from 'tap'
 import { PhiAccrual, phiOf, transition, initialLink, Links, LinkTelemetry, type LinkStatus, type LinkEvent, type PeerState, type Thresholds } from '../agent/links/index.ts'
-import type { Clock } from '../agent/clock.ts'
+import { ManualClock } from './helpers/manual-clock.ts'
 import { silentLogger } from '../agent/logger.ts'
 
-/** A clock the test drives: timers fire only when advance() passes them. */
-class ManualClock implements Clock {
-  t = 1_800_000_000_000
-  private timers: Array<{ at: number, fn: () => void, every?: number, id: number }> = []
-  private ids = 0
-  now (): number { return this.t }
-  monotonic (): number { return this.t }
-  setTimeout (fn: () => void, ms: number): { clear(): void } {
-    const id = ++this.ids
-    this.timers.push({ at: this.t + ms, fn, id })
-    return { clear: () => { this.timers = this.timers.filter((x) => x.id !== id) } }
-  }
-
-  setInterval (fn: () => void, ms: number): { clear(): void } {
-    const id = ++this.ids
-    this.timers.push({ at: this.t + ms, fn, every: ms, id })
-    return { clear: () => { this.timers = this.timers.filter((x) => x.id !== id) } }
-  }
-
-  /** moves time forward, firing due timers in order and letting promises settle between them */
-  async advance (ms: number): Promise<void> {
-    const end = this.t + ms
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0]
-      if (next == null) break
-      this.t = next.at
-      if (next.every != null) next.at += next.every
-      else this.timers = this.timers.filter((x) => x !== next)
-      next.fn()
-      for (let i = 0; i < 5; i++) await Promise.resolve()
-    }
-    this.t = end
-  }
-}
 
 /** deterministic PRNG (mulberry32) */
 function rng (seed: number): () => number {

@@ -52,6 +52,7 @@ export const ConfigSchema = Type.Object({
     dhtInterval: Duration('Time between DHT rounds that provide the fleet key and look for other providers. Default: 1m.', '1m'),
     announceInterval: Duration('Time between re-announcements over gossip (jittered ±20 %); changes are announced at once. Default: 30s.', '30s'),
     announceTtl: Type.Optional(Type.String({ pattern: durationPattern, description: 'Lifetime of an announcement. Default: 3 × announceInterval.' })),
+    verdicts: Type.Boolean({ default: true, description: 'When a member this agent pings becomes unreachable, gossip a signed verdict; take other watchers\' verdicts about members it does not ping (unreachable on a second watcher\'s verdict, or on one not refuted within 3 s), and ping at once those it does. A member refutes a verdict about itself by announcing again. Default: true.' }),
     syncInterval: Duration('Time between anti-entropy rounds: the agent compares digests of the announcements and revocations it holds with one connected member picked at random, and both fetch what they lack, so what gossip missed still arrives (a round follows within a second of news). 0s turns it off. Default: 5s.', '5s'),
     labels: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Labels to announce (region, geo cell, cost, carbon...), merged over the certificate\'s labels. Default: {}.' })
   }, { additionalProperties: false, description: 'How agents find each other.' }),

@@ -18,6 +18,12 @@
  *   with one connected member picked at random on /skein/membership-sync/1.0.0
  *   and both fetch what they lack (protocol/membership/sync.ts), so what
  *   gossip did not bring (a mesh still forming, a saturated peer) still comes.
+ * - Verdicts: when a member this agent pings becomes unreachable, it signs
+ *   and gossips a verdict (proto/verdict.proto) on the fleet's verdict topic;
+ *   members that do not ping that one (a fleet beyond links.maxMonitored) take
+ *   it to Links.condemn, those that do ping it at once; the subject refutes a
+ *   verdict about itself by announcing again. Detection thus spreads to the
+ *   whole fleet in about one gossip hop after the first watcher's.
  * - A private Kad-DHT (its own protocol prefix) where members provide the
  *   fleet's key; mDNS and bootstrap add candidates; everyone found is dialled.
  *
@@ -49,11 +55,12 @@ import {
 import {
   dropReasons, signAnnouncement, validateAnnouncement, type AnnouncementData, type DropReason, type OfferSummary
 } from '../../protocol/announce/index.ts'
-import { announceTopic, fleetCid, revocationTopic } from './topics.ts'
+import { announceTopic, fleetCid, revocationTopic, verdictTopic } from './topics.ts'
+import { makeVerdict, openVerdict, verdictDropReasons, type VerdictDropReason } from '../../protocol/verdict/index.ts'
 import { version } from '../version.ts'
 
 export { discoveryServices, type DiscoveryServicesInit } from './services.ts'
-export { announceTopic, revocationTopic, dhtProtocol, fleetCid } from './topics.ts'
+export { announceTopic, revocationTopic, verdictTopic, dhtProtocol, fleetCid } from './topics.ts'
 export type { AnnouncementData, OfferSummary } from '../../protocol/announce/index.ts'
 
 const membershipErrors = new Set(['NotAMemberError', 'CertificateExpiredError', 'CertificateRevokedError', 'CertificatePeerMismatchError', 'BadSignatureError'])
@@ -90,7 +97,15 @@ export interface DiscoveryInit {
    * know, a round that found differences). 0 turns it off. Default 5000
    */
   syncIntervalMs?: number
+  /**
+   * publish a verdict when a member this agent pings becomes unreachable, and
+   * take other watchers' verdicts about members it does not ping; default true
+   */
+  verdicts?: boolean
 }
+
+/** verdicts taken from one watcher per minute at most */
+const VERDICTS_PER_WATCHER_PER_MIN = 30
 
 /** a member's sync requests closer together than this are refused */
 const SYNC_MIN_GAP_MS = 500
@@ -132,6 +147,7 @@ export class Discovery {
   readonly fleetId: string
   readonly topic: string
   readonly revTopic: string
+  readonly verdictTopic: string
   private readonly init: Required<DiscoveryInit>
   private readonly c: DiscoveryComponents
   private readonly self: string
@@ -162,6 +178,13 @@ export class Discovery {
   private readonly mDropped?: Counter
   private readonly mRefused?: Counter
   private readonly mSync?: Counter
+  private readonly mVerdicts?: Counter
+  /** verdicts seen (watcher subject seq), oldest first */
+  private readonly seenVerdicts = new Set<string>()
+  private readonly verdictBudget = new Map<string, { count: number, since: number }>()
+  private readonly lastVerdictOut = new Map<string, number>()
+  /** verdicts by outcome: published, taken, refuted-self, and drop reasons; also without a registry */
+  readonly verdictCounts: Record<string, number> = {}
   private ownSeq = 0
   private syncTimer?: { clear(): void }
   private syncAt = 0
@@ -184,13 +207,15 @@ export class Discovery {
       connectToAll: init.connectToAll ?? true,
       bootstrap: init.bootstrap ?? [],
       dialGraceMs: init.dialGraceMs ?? 3000,
-      syncIntervalMs: init.syncIntervalMs ?? 5000
+      syncIntervalMs: init.syncIntervalMs ?? 5000,
+      verdicts: init.verdicts ?? true
     }
     this.c = components
     this.self = components.node.peerId.toString()
     this.fleetId = components.fleet.fleetId
     this.topic = announceTopic(this.fleetId)
     this.revTopic = revocationTopic(this.fleetId)
+    this.verdictTopic = verdictTopic(this.fleetId)
     this.seq = components.store.getValue<number>('discovery', 'seq') ?? 0
     if (components.registry != null) {
       const registers = [components.registry]
@@ -198,6 +223,8 @@ export class Discovery {
       this.mOut = this.mIn
       this.mDropped = new Counter({ name: 'skein_gossip_dropped_total', help: 'Announcements and revocations dropped, by reason', labelNames: ['reason'], registers })
       this.mSync = new Counter({ name: 'skein_membership_syncs_total', help: 'Anti-entropy rounds with another member, by role (initiator, responder) and outcome (in-sync, repaired, refused, failed)', labelNames: ['role', 'outcome'], registers })
+      this.mVerdicts = new Counter({ name: 'skein_verdicts_total', help: 'Watchers\' verdicts that a member is unreachable: published by this agent, taken from others, about this agent (refuted by announcing again), and dropped by reason', labelNames: ['outcome'], registers })
+      for (const o of ['published', 'taken', 'refuted-self', ...verdictDropReasons]) this.mVerdicts.inc({ outcome: o }, 0)
       this.mRefused = new Counter({ name: 'skein_membership_refused_total', help: 'Connections closed because the peer did not prove fleet membership, by error', labelNames: ['reason'], registers })
       for (const d of ['in', 'out']) this.mIn.inc({ direction: d }, 0)
       for (const r of [...dropReasons, 'unverified-source']) this.mDropped.inc({ reason: r }, 0)
@@ -234,7 +261,13 @@ export class Discovery {
     this.unsubscribe.push(() => { node.removeEventListener('self:peer:update', onSelfUpdate) })
     this.unsubscribe.push(fleet.onRevoked((info) => { this.onRevoked(info.peerId) }))
     this.unsubscribe.push(links.onChange((peerId, _from, to) => {
-      if (to === 'unreachable') this.findPeer(peerId)
+      if (to === 'unreachable') {
+        this.findPeer(peerId)
+        this.publishVerdict(peerId)
+        // a connection to a member found unreachable is dead or useless (half-open after a crash, a link gone):
+        // close it, so gossip stops sending into it and the next ping dials afresh
+        this.c.node.hangUp(peerIdFromString(peerId)).catch(() => {})
+      }
     }))
 
     const pubsub = this.services.pubsub
@@ -242,6 +275,10 @@ export class Discovery {
     pubsub.topicValidators.set(this.revTopic, async (from, msg) => await this.validateRevocation(from, msg))
     pubsub.subscribe(this.topic)
     pubsub.subscribe(this.revTopic)
+    if (this.init.verdicts) {
+      pubsub.topicValidators.set(this.verdictTopic, async (from, msg) => await this.validateVerdict(from, msg))
+      pubsub.subscribe(this.verdictTopic)
+    }
     if (fleet.mode === 'standalone') {
       // without a fleet key no hello carries our announcement: a peer we have heard nothing from that just
       // joined the topic missed our last one (we published before its subscription reached us)
@@ -282,6 +319,7 @@ export class Discovery {
     const pubsub = this.services.pubsub
     pubsub.topicValidators.delete(this.topic)
     pubsub.topicValidators.delete(this.revTopic)
+    pubsub.topicValidators.delete(this.verdictTopic)
     for (const ws of this.waiters.values()) for (const w of ws) w()
     try { await this.c.node.unhandle(MEMBERSHIP_PROTOCOL) } catch {}
     if (this.init.syncIntervalMs > 0) try { await this.c.node.unhandle(SYNC_PROTOCOL) } catch {}
@@ -651,6 +689,78 @@ export class Discovery {
       this.c.logger.info({ peerId: peer, reason: err.name, err: err.message }, 'connection closed: membership not proven')
     }
     conn.close().catch(() => { conn.abort(err) })
+  }
+
+  // --- verdicts --------------------------------------------------------------
+
+  private verdictCounted (outcome: 'published' | 'taken' | 'refuted-self' | VerdictDropReason): void {
+    this.verdictCounts[outcome] = (this.verdictCounts[outcome] ?? 0) + 1
+    this.mVerdicts?.inc({ outcome })
+  }
+
+  /** a member this agent pings became unreachable by its own evidence: tell the fleet (once per subject per 10 s) */
+  private publishVerdict (subject: string): void {
+    if (!this.running || !this.init.verdicts || !this.c.links.monitored(subject)) return
+    const held = this.records.get(subject)
+    if (held == null) return
+    const now = this.c.clock.now()
+    if ((this.lastVerdictOut.get(subject) ?? -Infinity) + 10_000 > now) return
+    this.lastVerdictOut.set(subject, now)
+    if (this.lastVerdictOut.size > 4096) this.lastVerdictOut.clear()
+    makeVerdict(this.c.privateKey, { watcher: this.self, subject, subjectSeq: held.announcement.seq, issuedMs: now })
+      .then(async (bytes) => await this.services.pubsub.publish(this.verdictTopic, bytes))
+      .then(() => { this.count('out'); this.verdictCounted('published') })
+      .catch((err) => { this.c.logger.debug({ err: (err as Error).message, subject }, 'verdict not published') })
+  }
+
+  private async validateVerdict (from: PeerId, msg: Message): Promise<TVR> {
+    this.count('in')
+    if (this.c.fleet.mode === 'enforcing' && !this.isMember(from)) {
+      this.dropped('unverified-source')
+      return Ignore
+    }
+    const now = this.c.clock.now()
+    const r = await openVerdict(msg.data, { now, isMember: (p) => p === this.self || this.isMember(p) })
+    if (!r.ok) {
+      this.verdictCounted(r.reason)
+      this.c.logger.debug({ reason: r.reason, from: from.toString() }, r.message)
+      return r.reason === 'stale' ? Ignore : Reject
+    }
+    const v = r.verdict
+    const key = `${v.watcher} ${v.subject} ${v.subjectSeq}`
+    if (this.seenVerdicts.has(key)) {
+      this.verdictCounted('replayed')
+      return Ignore
+    }
+    this.seenVerdicts.add(key)
+    if (this.seenVerdicts.size > 4096) this.seenVerdicts.delete(this.seenVerdicts.values().next().value as string)
+    const budget = this.verdictBudget.get(v.watcher)
+    if (budget == null || now - budget.since >= 60_000) {
+      this.verdictBudget.set(v.watcher, { count: 1, since: now })
+      if (this.verdictBudget.size > 4096) this.verdictBudget.clear()
+    } else if (++budget.count > VERDICTS_PER_WATCHER_PER_MIN) {
+      this.verdictCounted('rate-limited')
+      return Ignore
+    }
+    if (v.subject === this.self) {
+      // a verdict about us: we are here to read it, so announce again; the newer sequence number refutes it
+      this.verdictCounted('refuted-self')
+      this.c.logger.info({ watcher: v.watcher }, 'a member found this agent unreachable: announcing again')
+      this.announceSoon()
+      return Accept
+    }
+    const held = this.records.get(v.subject)
+    if (held == null) {
+      this.verdictCounted('unknown-subject')
+      return Ignore
+    }
+    if (held.announcement.seq > v.subjectSeq) {
+      this.verdictCounted('refuted')
+      return Ignore
+    }
+    this.c.links.condemn(v.subject, v.watcher)
+    this.verdictCounted('taken')
+    return Accept
   }
 
   // --- anti-entropy ----------------------------------------------------------

@@ -52,6 +52,8 @@ export interface LinksInit {
   maxMonitored?: number
   /** the interval heartbeats of an unpinged peer are expected at (the announcement interval); default 30 s */
   passiveIntervalMs?: number
+  /** ms a single watcher's verdict against an unpinged peer waits for a refutation before it counts (condemn()); default 3000 */
+  verdictGraceMs?: number
 }
 
 export interface LinksComponents {
@@ -139,6 +141,9 @@ interface Entry {
   /** distance on the hash ring (ringDistance()): the nearest are pinged first */
   rank: number
   tunnel?: TunnelSample & { observedAt: number }
+  /** watchers whose verdict (condemn()) holds against this unpinged peer since `condemnedAt`; cleared by a heartbeat */
+  condemnedBy?: Set<string>
+  condemnedAt?: number
 }
 
 /**
@@ -150,6 +155,17 @@ interface Entry {
  * that takes about two intervals. Any heartbeat clears them.
  */
 export const REFUSAL_PHI = 3
+
+/**
+ * After a refused dial, how long (ms) the beacon already out may still prove
+ * the peer alive before the round counts the refusal: three smoothed ping
+ * RTTs, at least this floor and at most a quarter of the ping interval. A
+ * ping's RTT runs through the stream machinery and event loops of both
+ * hosts, so on a busy host it is hundreds of ms, far longer than a datagram's
+ * round trip; uncapped, three of them held every refused round to the ping
+ * timeout, and three refusals took three timeouts instead of two intervals.
+ */
+export const REFUSAL_GRACE_FLOOR_MS = 100
 
 /**
  * A ping is late, and a beacon goes out beside it, once it has taken longer
@@ -189,7 +205,8 @@ export class Links {
       bandwidthProbeIntervalMs: init.bandwidthProbeIntervalMs ?? 0,
       bandwidthProbeBytes: init.bandwidthProbeBytes ?? 16 * 1024,
       maxMonitored: init.maxMonitored ?? 0,
-      passiveIntervalMs: init.passiveIntervalMs ?? 30_000
+      passiveIntervalMs: init.passiveIntervalMs ?? 30_000,
+      verdictGraceMs: init.verdictGraceMs ?? 3000
     }
     this.c = components
     this.thresholds = {
@@ -317,6 +334,31 @@ export class Links {
     return this.entries.has(peerId)
   }
 
+  /**
+   * A watcher's verdict (spread by agent/discovery) that `peerId` is
+   * unreachable. A peer this agent pings is pinged at once instead: its own
+   * evidence decides. An unpinged one becomes unreachable on the verdict of a
+   * second watcher, or on the first once `verdictGraceMs` passed with no
+   * heartbeat; a heartbeat (the subject refutes a false verdict by announcing
+   * again) clears the verdicts and brings it back at once. True when counted.
+   */
+  condemn (peerId: string, watcher: string): boolean {
+    const e = this.entries.get(peerId)
+    if (e == null || !this.running) return false
+    const now = this.c.clock.now()
+    if (e.monitored) {
+      e.nextPingAt = Math.min(e.nextPingAt, now)
+      return false
+    }
+    if (e.status.state === 'unreachable' || e.status.state === 'gone') return false
+    const by = e.condemnedBy ?? new Set<string>()
+    if (by.size === 0) e.condemnedAt = now
+    by.add(watcher)
+    e.condemnedBy = by
+    if (by.size >= 2) this.apply(peerId, e, { type: 'verdict', now })
+    return true
+  }
+
   /** A sign of life from outside the ping loop (an announcement, a message). */
   heartbeat (peerId: string): void {
     const e = this.entries.get(peerId)
@@ -411,6 +453,7 @@ export class Links {
     // the choice of peers to ping is revised once per ping interval, and at once when peers come or go
     if (this.init.maxMonitored > 0 && (this.selectDue || ++this.ticks % 4 === 0)) this.select(now)
     for (const [peerId, e] of this.entries) {
+      if (e.condemnedBy != null && e.condemnedBy.size > 0 && now - (e.condemnedAt ?? now) >= this.init.verdictGraceMs) this.apply(peerId, e, { type: 'verdict', now })
       this.apply(peerId, e, { type: 'tick', now, phi: this.phiOf(e, now) })
       if (e.status.state === 'gone' || e.inFlight || !e.monitored || (e.pingPending && this.c.beacon == null)) continue
       if (now >= e.nextPingAt) {
@@ -473,8 +516,10 @@ export class Links {
         if (e.tel.datagramsAllLost) { e.beaconAnswers = false; e.tel.clearDatagrams() }
       }, (err: unknown) => {
         if (current()) e.tel.failure()
+        // why each ping failed and how long it took: what tells a refused dial from a timeout or a closed connection
+        this.c.logger.debug({ peerId, err: describeError(err), ms: this.c.clock.now() - started }, 'ping failed')
         if ((err as Error | undefined)?.name === 'PeerRefusedError') {
-          if (this.c.beacon != null && !answered) grace = this.c.clock.setTimeout(() => { cut.abort(err) }, Math.max(100, 3 * (e.tel.srttMs ?? 0)))
+          if (this.c.beacon != null && !answered) grace = this.c.clock.setTimeout(() => { cut.abort(err) }, this.refusalGraceMs(e))
         } else {
           hold()
         }
@@ -509,10 +554,16 @@ export class Links {
       e.failsSinceBeat++
       if (p.status === 'rejected' && (p.reason as Error | undefined)?.name === 'PeerRefusedError') {
         e.refusedSinceBeat++
-        // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later
-        if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now() + this.init.pingIntervalMs / 2)
+        // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later: half an
+        // interval after this round began, or at once if the dial and the beacon's grace took longer (a busy host)
+        if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, started + this.init.pingIntervalMs / 2)
       }
     }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { if (!answered) e.inFlight = false })
+  }
+
+  /** see REFUSAL_GRACE_FLOOR_MS */
+  private refusalGraceMs (e: Entry): number {
+    return Math.max(REFUSAL_GRACE_FLOOR_MS, Math.min(3 * (e.tel.srttMs ?? 0), this.init.pingIntervalMs / 4))
   }
 
   /** resolves after `ms` on the links' clock; rejects when `signal` aborts first */
@@ -536,6 +587,11 @@ export class Links {
     // the lost pings of the silence just ended tell the detector how lossy this link is
     if (e.phi.heartbeat(now, e.failsSinceBeat)) e.failsSinceBeat = 0
     e.refusedSinceBeat = 0
+    if (e.condemnedBy != null && e.condemnedBy.size > 0) {
+      // a verdict refuted: the peer is heard from, and no recovery run is owed for evidence that was never its own
+      e.condemnedBy = undefined
+      this.apply(peerId, e, { type: 'refuted', now })
+    }
     this.apply(peerId, e, { type: 'heartbeat', now })
   }
 
@@ -551,6 +607,16 @@ export class Links {
       }
     }
   }
+}
+
+/** name, code and message of an error and what it wraps, for a debug line */
+function describeError (err: unknown, depth = 0): string {
+  if (err == null || typeof err !== 'object' || depth > 4) return String(err)
+  const e = err as { name?: unknown, code?: unknown, message?: unknown, cause?: unknown, errors?: unknown }
+  let s = `${String(e.name)}${typeof e.code === 'string' ? `(${e.code})` : ''}: ${String(e.message).slice(0, 80)}`
+  if (Array.isArray(e.errors)) s += ` [${e.errors.map((x) => describeError(x, depth + 1)).join('; ')}]`
+  if (e.cause != null) s += ` <- ${describeError(e.cause, depth + 1)}`
+  return s
 }
 
 export function createLinks (init: LinksInit = {}): (components: LinksComponents) => Links {

@@ -22,6 +22,10 @@ export type LinkEvent =
   | { type: 'heartbeat', now: number }
   /** a periodic evaluation with the detector's current phi */
   | { type: 'tick', now: number, phi: number }
+  /** other members' verdicts that the peer is unreachable (a peer this agent does not ping itself) */
+  | { type: 'verdict', now: number }
+  /** the peer was heard from after a verdict: the verdict was false or is over */
+  | { type: 'refuted', now: number }
 
 export interface Thresholds {
   /** phi at or over which an alive peer becomes suspect */
@@ -46,6 +50,8 @@ export function transition (s: LinkStatus, ev: LinkEvent, th: Thresholds): LinkS
     if (recovery >= th.recoverHeartbeats) return { state: 'alive', since: ev.now, recovery: 0 }
     return { ...s, recovery }
   }
+  if (ev.type === 'verdict') return s.state === 'alive' || s.state === 'suspect' ? to('unreachable') : s
+  if (ev.type === 'refuted') return s.state === 'unreachable' ? to('alive') : s
   // tick
   switch (s.state) {
     case 'alive':

@@ -89,6 +89,12 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     connectionEncrypters: [noise()],
     streamMuxers: [containedYamux(contained)],
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
+    // libp2p's connection monitor pings every connection every 10 s and aborts it when a ping fails. The failure
+    // detector (agent/links) already pings the members it watches and judges the rest by their announcements, and
+    // discovery closes the connections of a member found unreachable; on a busy host the monitor's 5 s timeout
+    // tore down thousands of healthy connections in a simulated fleet of 60 (each then redialled: Noise,
+    // identify, a membership hello), which made the host busier still.
+    connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       ...(init.inboundConnectionThreshold != null ? { inboundConnectionThreshold: init.inboundConnectionThreshold } : {}),

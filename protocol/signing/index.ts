@@ -10,7 +10,7 @@ import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { concat, fromString } from 'uint8arrays'
 
 export const signingDomains = [
-  'membership-cert', 'revocation', 'announce', 'peering', 'tunnel-key', 'delegate', 'status', 'beacon'
+  'membership-cert', 'revocation', 'announce', 'peering', 'tunnel-key', 'delegate', 'status', 'beacon', 'verdict'
 ] as const
 export type SigningDomain = typeof signingDomains[number]
 
