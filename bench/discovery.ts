@@ -300,7 +300,8 @@ class AgentSet {
     const at = Date.now()
     a.discovery?.beacon?.stop()
     await a.node?.stop()
-    await a.stop()
+    // the rest of a clean stop may run past its own timeout on a loaded box: the network side is already gone
+    try { await a.stop() } catch (err) { this.log(`agent ${i}: ${(err as Error).message} (its network side had stopped)`) }
     return at
   }
 

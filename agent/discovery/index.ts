@@ -264,10 +264,11 @@ export class Discovery {
       if (to === 'unreachable') {
         this.findPeer(peerId)
         this.publishVerdict(peerId)
-        // a connection to a member found unreachable is dead or useless (half-open after a crash, a link gone):
-        // close it, so gossip stops sending into it and the next ping dials afresh
-        this.c.node.hangUp(peerIdFromString(peerId)).catch(() => {})
       }
+      // a connection to a member unreachable for goneAfter is dead or useless (half-open after a power loss): close
+      // it. Not sooner: on a busy host a living member can look unreachable for a while, and every closed
+      // connection costs a redial, a Noise handshake and a hello
+      if (to === 'gone') this.c.node.hangUp(peerIdFromString(peerId)).catch(() => {})
     }))
 
     const pubsub = this.services.pubsub
@@ -698,9 +699,18 @@ export class Discovery {
     this.mVerdicts?.inc({ outcome })
   }
 
+  /**
+   * Whether every member pings every other (a fleet within links.maxMonitored): then each finds out for itself
+   * and verdicts, and refuting them, would be traffic for nothing
+   */
+  private allWatched (): boolean {
+    const k = this.c.links.maxMonitored ?? 0
+    return k === 0 || this.records.size <= k
+  }
+
   /** a member this agent pings became unreachable by its own evidence: tell the fleet (once per subject per 10 s) */
   private publishVerdict (subject: string): void {
-    if (!this.running || !this.init.verdicts || !this.c.links.monitored(subject)) return
+    if (!this.running || !this.init.verdicts || !this.c.links.monitored(subject) || this.allWatched()) return
     const held = this.records.get(subject)
     if (held == null) return
     const now = this.c.clock.now()
@@ -744,6 +754,8 @@ export class Discovery {
     }
     if (v.subject === this.self) {
       // a verdict about us: we are here to read it, so announce again; the newer sequence number refutes it
+      // (not in a fleet where every member pings every other: there nobody takes a verdict for more than a reason to ping)
+      if (this.allWatched()) return Accept
       this.verdictCounted('refuted-self')
       this.c.logger.info({ watcher: v.watcher }, 'a member found this agent unreachable: announcing again')
       this.announceSoon()

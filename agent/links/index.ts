@@ -330,6 +330,11 @@ export class Links {
     }
   }
 
+  /** most peers pinged at once (LinksInit.maxMonitored); 0: every tracked peer */
+  get maxMonitored (): number {
+    return this.init.maxMonitored
+  }
+
   has (peerId: string): boolean {
     return this.entries.has(peerId)
   }
