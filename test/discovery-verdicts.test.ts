@@ -228,6 +228,13 @@ t.test('a false verdict about a living member is refuted by the member itself', 
   await signerPs.publish(disc(signer.agent).verdictTopic, again)
   await until('the old verdict to be refuted on arrival', () => receivers.some((m, i) => (disc(m.agent).verdictCounts.refuted ?? 0) > (stale[i] as number)), 10_000)
   t.pass('a verdict naming an older announcement is refuted')
+  // what the gossip validator answers, which decides whether the forwarder loses score: only provable forgeries do
+  const validate = (liar.agent.node?.services as unknown as { pubsub: { topicValidators: Map<string, (from: unknown, msg: { data: Uint8Array }) => Promise<string>> } }).pubsub.topicValidators.get(disc(liar.agent).verdictTopic)
+  const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  const forwarder = signer.agent.node?.peerId
+  t.equal(await validate?.(forwarder, { data: await makeVerdict(signer.key, { watcher: signer.agent.peerId, subject: stranger, subjectSeq: 1, issuedMs: Date.now() }) }), 'ignore', 'about a member not verified here yet: ignored, the forwarder keeps its score')
+  t.equal(await validate?.(forwarder, { data: await makeVerdict(signer.key, { watcher: signer.agent.peerId, subject: sid, subjectSeq: 99, issuedMs: Date.now() - 120_000 }) }), 'ignore', 'an old one: ignored')
+  t.equal(await validate?.(forwarder, { data: await makeVerdict(liar.key, { watcher: signer.agent.peerId, subject: sid, subjectSeq: 99, issuedMs: Date.now() }) }), 'reject', 'a forged signature: rejected')
 })
 
 t.test('a ping out when the peer\'s last connection closes ends then, not at its timeout', async (t) => {

@@ -734,7 +734,9 @@ export class Discovery {
     if (!r.ok) {
       this.verdictCounted(r.reason)
       this.c.logger.debug({ reason: r.reason, from: from.toString() }, r.message)
-      return r.reason === 'stale' ? Ignore : Reject
+      // only what no honest member forwards costs the forwarder its gossip score: a member we have not verified
+      // yet (a join under way) or an old verdict may come from anyone
+      return r.reason === 'malformed' || r.reason === 'oversized' || r.reason === 'bad-signature' ? Reject : Ignore
     }
     const v = r.verdict
     const key = `${v.watcher} ${v.subject} ${v.subjectSeq}`
