@@ -6,24 +6,20 @@
  */
 import t from 'tap'
 import fc from 'fast-check'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import type { PrivateKey } from '@libp2p/interface'
 import { Agent } from '../agent/system.ts'
-import { silentLogger } from '../agent/logger.ts'
 import { createNode } from '../agent/node/index.ts'
-import { loadOrCreateIdentity } from '../agent/identity/index.ts'
 import {
-  encodeFleetPublicKey, issueCertificate, toText, MEMBERSHIP_PROTOCOL, SYNC_PROTOCOL, SYNC_BUCKETS_BYTES, REVOCATIONS_BIT,
+  issueCertificate, MEMBERSHIP_PROTOCOL, SYNC_PROTOCOL, SYNC_BUCKETS_BYTES, REVOCATIONS_BIT,
   SyncFrameError, bucketOf, digest, entriesIn, mismatched, plan
 } from '../protocol/membership/index.ts'
 import { MembershipHello, MembershipSync, SignedCertificate } from '../protocol/pb/membership.js'
 import { signAnnouncement } from '../protocol/announce/index.ts'
-import { tempDir, testConfig, type TapLike } from './helpers/agent.ts'
+import { startFleetMember, tempDir, type TapLike } from './helpers/agent.ts'
 
 const pool = Array.from({ length: 40 }, (_, i) => `12D3KooWpeer${String(i).padStart(3, '0')}`)
 const holding = fc.dictionary(fc.constantFrom(...pool), fc.integer({ min: 0, max: 5 }), { maxKeys: 40 }).map((o) => new Map(Object.entries(o)))
@@ -85,14 +81,7 @@ t.test('sync messages that break the protocol are refused with SyncFrameError', 
 })
 
 async function member (t: TapLike, fleetKey: PrivateKey, bootstrap: string[], syncInterval: string): Promise<Agent> {
-  const d = tempDir(t)
-  const id = await loadOrCreateIdentity(join(d, 'state'))
-  writeFileSync(join(d, 'state', 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), expiresMs: Date.now() + 86_400_000 })))
-  const agent = new Agent(testConfig(d, {
-    fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
-    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '1h', syncInterval }
-  }), { logger: silentLogger() })
-  await agent.start()
+  const agent = await startFleetMember(tempDir(t), fleetKey, bootstrap, { discovery: { announceInterval: '1h', syncInterval } })
   t.teardown(async () => { await agent.stop() })
   return agent
 }

@@ -5,8 +5,6 @@
  * cut short when the connection it rode on closes.
  */
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -14,11 +12,9 @@ import { Links, transition, initialLink, type PeerState } from '../agent/links/i
 import { silentLogger } from '../agent/logger.ts'
 import { systemClock } from '../agent/clock.ts'
 import { Agent } from '../agent/system.ts'
-import { loadOrCreateIdentity } from '../agent/identity/index.ts'
-import { encodeFleetPublicKey, issueCertificate, toText } from '../protocol/membership/index.ts'
 import { makeVerdict, openVerdict, MAX_VERDICT_BYTES, VERDICT_MAX_AGE_MS } from '../protocol/verdict/index.ts'
 import { Verdict } from '../protocol/pb/verdict.js'
-import { tempDir, testConfig, type TapLike } from './helpers/agent.ts'
+import { startFleetMember, tempDir, type TapLike } from './helpers/agent.ts'
 
 const th = { phiSuspect: 5, phiUnreachable: 8, recoverHeartbeats: 2, goneAfterMs: 60_000 }
 
@@ -123,18 +119,14 @@ t.test('the failure detector takes verdicts only about peers it does not ping', 
 interface Member { agent: Agent, key: PrivateKey }
 
 async function member (t: TapLike, fleetKey: PrivateKey, bootstrap: string[], verdicts: boolean): Promise<Member> {
-  const d = tempDir(t)
-  const id = await loadOrCreateIdentity(join(d, 'state'))
-  writeFileSync(join(d, 'state', 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), expiresMs: Date.now() + 86_400_000 })))
-  const agent = new Agent(testConfig(d, {
-    fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
+  const agent = await startFleetMember(tempDir(t), fleetKey, bootstrap, {
     // one watcher per member; the others hear of it only through announcements, once an hour
-    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '1h', verdicts },
+    discovery: { announceInterval: '1h', verdicts },
     links: { pingInterval: '500ms', pingTimeout: '1s', maxMonitored: 1 }
-  }), { logger: silentLogger() })
-  await agent.start()
+  })
   t.teardown(async () => { await agent.stop() })
-  return { agent, key: id.privateKey }
+  if (agent.identity == null) throw new Error('agent has no identity')
+  return { agent, key: agent.identity.privateKey }
 }
 
 const disc = (a: Agent) => {
@@ -240,15 +232,7 @@ t.test('a false verdict about a living member is refuted by the member itself', 
 t.test('a ping out when the peer\'s last connection closes ends then, not at its timeout', async (t) => {
   const fleetKey = await generateKeyPair('Ed25519')
   const make = async (bootstrap: string[]): Promise<Agent> => {
-    const d = tempDir(t)
-    const id = await loadOrCreateIdentity(join(d, 'state'))
-    writeFileSync(join(d, 'state', 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), expiresMs: Date.now() + 86_400_000 })))
-    const agent = new Agent(testConfig(d, {
-      fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
-      discovery: { mdns: false, dht: false, bootstrap, announceInterval: '1h' },
-      links: { pingInterval: '500ms', pingTimeout: '20s', beacon: false }
-    }), { logger: silentLogger() })
-    await agent.start()
+    const agent = await startFleetMember(tempDir(t), fleetKey, bootstrap, { discovery: { announceInterval: '1h' }, links: { pingInterval: '500ms', pingTimeout: '20s', beacon: false } })
     t.teardown(async () => { await agent.stop() })
     return agent
   }

@@ -583,7 +583,7 @@ export class Discovery {
     const hello: MembershipHello = { revocations: [], announcements: [] }
     if (cert.byteLength > 0) hello.certificate = SignedCertificate.decode(cert)
     if (!full) return hello
-    hello.revocations = this.c.fleet.listRevocations().slice(0, MAX_HELLO_REVOCATIONS).map((r) => SignedRevocation.decode(r.bytes))
+    hello.revocations = this.revocationsOut()
     const now = this.c.clock.now()
     const anns: Uint8Array[] = this.ownRaw != null ? [this.ownRaw] : []
     for (const rec of this.records.values()) {
@@ -607,7 +607,7 @@ export class Discovery {
       await this.verifyHello(conn, reply)
       await pb.write(this.hello(true), MembershipHello, { signal })
       await stream.close({ signal })
-      await this.absorb(reply)
+      await this.absorb(reply.revocations, reply.announcements, 'hello')
       // where a join spends its time: the socket's age when the hello began (the connection upgrade), the reply, the rest
       this.c.logger.debug({ peerId: conn.remotePeer.toString(), upgradeMs: started - conn.timeline.open, replyMs: replied - started, restMs: this.c.clock.now() - replied, announcements: reply.announcements.length }, 'membership hello done')
     } catch (err) {
@@ -626,7 +626,7 @@ export class Discovery {
       await pb.write(this.hello(true), MembershipHello, { signal })
       const full = await pb.read(MembershipHello, { signal })
       await stream.close({ signal })
-      await this.absorb(full, conn.remotePeer.toString())
+      await this.absorb(full.revocations, full.announcements, 'hello', conn.remotePeer.toString())
     } catch (err) {
       stream.abort(err as Error)
       if (!this.verifiedConns.has(conn)) this.refuse(conn, err as Error)
@@ -648,14 +648,18 @@ export class Discovery {
     this.admitted(peer, conn)
   }
 
-  /** `sender`: the peer that dialled us and sent this hello, whose own announcement in it we pass on when it is news */
-  private async absorb (hello: MembershipHello, sender?: string): Promise<void> {
+  /**
+   * Takes the revocations and announcements a hello or a sync round brought. `sender`: the peer that sent them;
+   * for a hello, the peer that dialled us, whose own announcement in it we pass on when it is news
+   */
+  private async absorb (revocations: SignedRevocation[], announcements: Uint8Array[], source: 'hello' | 'sync', sender?: string): Promise<void> {
     if (this.c.fleet.enabled) {
-      for (const r of hello.revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
+      for (const r of revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
         try { await this.c.fleet.addRevocation(SignedRevocation.encode(r)) } catch { this.dropped('bad-signature') }
       }
     }
-    for (const a of hello.announcements.slice(0, MAX_HELLO_ANNOUNCEMENTS)) await this.ingest(a, 'hello', sender)
+    const most = source === 'sync' ? MAX_SYNC_ANNOUNCEMENTS : MAX_HELLO_ANNOUNCEMENTS
+    for (const a of announcements.slice(0, most)) await this.ingest(a, source, sender)
   }
 
   private admitted (peer: string, conn: Connection): void {
@@ -798,6 +802,7 @@ export class Discovery {
     return this.c.fleet.listRevocations().map((r) => r.info.peerId)
   }
 
+  /** the revocations we hold, as a hello or a sync round carries them */
   private revocationsOut (): SignedRevocation[] {
     return this.c.fleet.listRevocations().slice(0, MAX_HELLO_REVOCATIONS).map((r) => SignedRevocation.decode(r.bytes))
   }
@@ -859,7 +864,7 @@ export class Discovery {
       await pb.write({ buckets: new Uint8Array(), mismatched: 0, entries: [], announcements, want, revocations }, MembershipSync, { signal })
       const last = want.length > 0 ? await pb.read(MembershipSync, { signal }) : undefined
       await stream.close({ signal })
-      await this.absorbSync(reply.revocations, last?.announcements.slice(0, want.length) ?? [], peer)
+      await this.absorb(reply.revocations, last?.announcements.slice(0, want.length) ?? [], 'sync', peer)
       this.syncCounted('initiator', 'repaired')
       this.c.logger.debug({ peerId: peer, mismatched: reply.mismatched, sent: announcements.length, wanted: want.length }, 'sync round repaired differences')
       // differences found: more may be on the way (a join); look again soon
@@ -902,22 +907,13 @@ export class Discovery {
         await pb.write({ buckets: new Uint8Array(), mismatched: 0, entries: [], announcements: wanted, want: [], revocations: [] }, MembershipSync, { signal })
       }
       await stream.close({ signal })
-      await this.absorbSync(second.revocations, second.announcements, peer)
+      await this.absorb(second.revocations, second.announcements, 'sync', peer)
       this.syncCounted('responder', 'repaired')
     } catch (err) {
       stream.abort(err as Error)
       this.syncCounted('responder', 'failed')
       this.c.logger.debug({ peerId: peer, err: (err as Error).message }, 'sync with a member failed')
     }
-  }
-
-  private async absorbSync (revocations: SignedRevocation[], announcements: Uint8Array[], sender: string): Promise<void> {
-    if (this.c.fleet.enabled) {
-      for (const r of revocations.slice(0, MAX_HELLO_REVOCATIONS)) {
-        try { await this.c.fleet.addRevocation(SignedRevocation.encode(r)) } catch { this.dropped('bad-signature') }
-      }
-    }
-    for (const a of announcements.slice(0, MAX_SYNC_ANNOUNCEMENTS)) await this.ingest(a, 'sync', sender)
   }
 
   // --- finding peers ---------------------------------------------------------

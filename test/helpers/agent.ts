@@ -42,14 +42,18 @@ export async function startAgent (t: TapLike, overrides: Record<string, unknown>
   return { agent, client: new ApiClient({ address: agent.config.api }), dir: d }
 }
 
-/** A started fleet member in `dir`: a certificate issued by fleetKey, gossip from `bootstrap` only (no mDNS, no DHT). */
-export async function startFleetMember (dir: string, fleetKey: PrivateKey, bootstrap: string[]): Promise<Agent> {
+/**
+ * A started fleet member in `dir`: a certificate issued by fleetKey, gossip from `bootstrap` only (no mDNS, no DHT).
+ * `extra` adds to (and overrides) its discovery and links settings.
+ */
+export async function startFleetMember (dir: string, fleetKey: PrivateKey, bootstrap: string[], extra: { discovery?: Record<string, unknown>, links?: Record<string, unknown> } = {}): Promise<Agent> {
   const stateDir = join(dir, 'state')
   const id = await loadOrCreateIdentity(stateDir)
   writeFileSync(join(stateDir, 'membership.cert'), toText(await issueCertificate(fleetKey, { peerId: id.peerId.toString(), roles: ['provider'], expiresMs: Date.now() + 86_400_000 })))
   const agent = new Agent(testConfig(dir, {
     fleet: { publicKey: encodeFleetPublicKey(fleetKey.publicKey), handshakeTimeout: '3s' },
-    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '5s' }
+    discovery: { mdns: false, dht: false, bootstrap, announceInterval: '5s', ...extra.discovery },
+    ...(extra.links != null ? { links: extra.links } : {})
   }), { logger: silentLogger() })
   await agent.start()
   return agent
