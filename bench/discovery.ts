@@ -34,7 +34,8 @@
  * --trace (to stderr: for every observer/subject pair, when the observer first had a connection to, a verified
  * certificate of, and an announcement of the subject, and by which path the announcement came; the event
  * loop's delay), --trace-log FILE (also the agents' debug lines from discovery and fleet, each with its agent index),
- * --cpu-profile FILE (a V8 CPU profile of the whole process from the launch of the last batch to the full view).
+ * --cpu-profile FILE (a V8 CPU profile of the whole process from the launch of the last batch to the full view),
+ * --cpu-profile-steady FILE (the same over the steady-state window).
  * Workers exit when this process does (their IPC channel closes); the state directories are removed at the end, on
  * an error and on SIGINT/SIGTERM.
  */
@@ -66,6 +67,7 @@ interface Options {
   trace: boolean
   traceLog?: string
   cpuProfile?: string
+  cpuProfileSteady?: string
 }
 
 function parseArgs (args: string[]): Options {
@@ -74,7 +76,7 @@ function parseArgs (args: string[]): Options {
     const a = args[i]
     const v = args[i + 1]
     if (a === '--agents' && v != null) { o.agents = Number(v); i++ } else if (a === '--procs' && v != null) { o.procs = Number(v); i++ } else if (a === '--max-monitored' && v != null) { o.maxMonitored = Number(v); i++ } else if (a === '--window' && v != null) { o.windowS = Number(v); i++ } else if (a === '--ping-interval' && v != null) { o.pingInterval = v; i++ } else if (a === '--announce-interval' && v != null) { o.announceInterval = v; i++ } else if (a === '--batch' && v != null) { o.batch = Number(v); i++ } else if (a === '--detect-timeout' && v != null) { o.detectTimeoutS = Number(v); i++ } else if (a === '--trace') o.trace = true
-    else if (a === '--trace-log' && v != null) { o.trace = true; o.traceLog = v; i++ } else if (a === '--cpu-profile' && v != null) { o.cpuProfile = v; i++ }
+    else if (a === '--trace-log' && v != null) { o.trace = true; o.traceLog = v; i++ } else if (a === '--cpu-profile' && v != null) { o.cpuProfile = v; i++ } else if (a === '--cpu-profile-steady' && v != null) { o.cpuProfileSteady = v; i++ }
     else throw new Error(`discovery bench: unknown argument ${a}`)
   }
   if (!Number.isInteger(o.agents) || o.agents < 2) throw new Error('--agents must be an integer ≥ 2')
@@ -85,7 +87,7 @@ function parseArgs (args: string[]): Options {
   if (o.detectTimeoutS != null && (!Number.isFinite(o.detectTimeoutS) || o.detectTimeoutS <= 0)) throw new Error('--detect-timeout must be a number of seconds > 0')
   if (parseDuration(o.pingInterval) == null) throw new Error('--ping-interval must be a duration such as 1s')
   if (parseDuration(o.announceInterval) == null) throw new Error('--announce-interval must be a duration such as 30s')
-  if (o.procs > 1 && (o.trace || o.cpuProfile != null)) throw new Error('--trace, --trace-log and --cpu-profile watch agents inside this process: use them with --procs 1')
+  if (o.procs > 1 && (o.trace || o.cpuProfile != null || o.cpuProfileSteady != null)) throw new Error('--trace, --trace-log, --cpu-profile and --cpu-profile-steady watch agents inside this process: use them with --procs 1')
   return o
 }
 
@@ -592,9 +594,20 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     await sleep(3000)
     const c0 = await p.counters()
     await p.loop()
+    const steadyProfiler = o.cpuProfileSteady != null ? new Session() : undefined
+    if (steadyProfiler != null) {
+      steadyProfiler.connect()
+      await steadyProfiler.post('Profiler.enable')
+      await steadyProfiler.post('Profiler.start')
+    }
     const w0 = performance.now()
     await sleep(o.windowS * 1000)
     const windowS = (performance.now() - w0) / 1000
+    if (steadyProfiler != null && o.cpuProfileSteady != null) {
+      const { profile } = await steadyProfiler.post('Profiler.stop')
+      writeFileSync(o.cpuProfileSteady, JSON.stringify(profile))
+      steadyProfiler.disconnect()
+    }
     const steadyLoop = await p.loop()
     const c1 = await p.counters()
     const rss = await p.rss() / 1048576

@@ -243,6 +243,9 @@ t.test('a ping out when the peer\'s last connection closes ends then, not at its
   const PING = '/ipfs/ping/1.0.0'
   await b.node?.unhandle(PING)
   await b.node?.handle(PING, () => {}, { maxInboundStreams: 8 })
+  // the stream A pings on still echoes: end it, so that A's next ping opens one to the silent handler
+  for (const c of b.node?.getConnections(a.node!.peerId) ?? []) for (const s of c.streams) if (s.protocol === PING) s.abort(new Error('ping handler replaced'))
+  await new Promise((resolve) => setTimeout(resolve, 1500))
   const failures = lnk(a).get(b.peerId)?.pingFailures ?? 0
   await new Promise((resolve) => setTimeout(resolve, 1500))
   t.equal(lnk(a).get(b.peerId)?.pingFailures, failures, 'a ping is out, unanswered, within its 20 s timeout')

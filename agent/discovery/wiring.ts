@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import { Fleet, loadFleetPublicKey, readTextBytes } from '../fleet/index.ts'
 import { Beacon, Links, NoBeaconError, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober, type BeaconAddress } from '../links/index.ts'
+import { Pinger } from '../links/pinger.ts'
 import { isLoopbackHost } from '../links/beacon.ts'
 import { Discovery } from './index.ts'
 import { discoveryServices } from './services.ts'
@@ -52,6 +53,8 @@ export class DiscoverySystem {
   beacon?: Beacon
   /** link pings under way, by peer: ended when the last connection to the peer closes */
   private readonly pingsOut = new Map<string, Set<AbortController>>()
+  /** link pings, on one stream per peer */
+  pinger?: Pinger
   private offConnectionClose?: () => void
   private node?: SkeinNode
   private readonly beaconTargets = new Map<string, { address: BeaconAddress | undefined, until: number }>()
@@ -113,6 +116,7 @@ export class DiscoverySystem {
     }
     node.addEventListener('connection:close', onClose)
     this.offConnectionClose = () => { node.removeEventListener('connection:close', onClose) }
+    const pinger = this.pinger = new Pinger(node)
     this.links = new Links({
       pingIntervalMs: ms(l.pingInterval, 1000),
       pingTimeoutMs: ms(l.pingTimeout, 2000),
@@ -141,7 +145,7 @@ export class DiscoverySystem {
         out.add(closed)
         this.pingsOut.set(peerId, out)
         try {
-          return await node.services.ping.ping(id, { ...options, signal: AbortSignal.any([options.signal, closed.signal]) })
+          return await pinger.ping(id, { signal: AbortSignal.any([options.signal, closed.signal]) })
         } catch (err) {
           // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
           if (dialled && !options.signal.aborted && !closed.signal.aborted && node.getConnections(id).length === 0 && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
@@ -192,6 +196,7 @@ export class DiscoverySystem {
     await this.discovery?.stop()
     this.offConnectionClose?.()
     this.links?.stop()
+    this.pinger?.stop()
     this.beacon?.stop()
     try { await this.node?.unhandle(PROBE_PROTOCOL) } catch {}
   }

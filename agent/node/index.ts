@@ -12,7 +12,8 @@ import { containedYamux } from './muxer.ts'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import type { ConnectionGater, PrivateKey, ServiceMap, Stream } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
+import type { ComponentLogger, ConnectionGater, Logger as Libp2pLogger, PrivateKey, ServiceMap, Stream } from '@libp2p/interface'
 import { Counter } from 'prom-client'
 import type { Metrics } from '../metrics/index.ts'
 import { productName, version } from '../version.ts'
@@ -65,6 +66,20 @@ function countStreamRejects (node: Libp2p, metrics: Metrics): void {
   })
 }
 
+/**
+ * libp2p's own debug logging, which its DEBUG environment variable turns on.
+ * With DEBUG unset, every logger is a no-op: libp2p makes loggers per
+ * connection and per stream, and making one asks whether stderr is a
+ * terminal, a system call a stream (2–4 % of the CPU of a member pinging its
+ * peers once a second).
+ */
+export function libp2pLogger (debug = process.env.DEBUG): ComponentLogger {
+  if (debug != null && debug.trim() !== '') return defaultLogger()
+  const noop = (() => {}) as unknown as Libp2pLogger
+  Object.assign(noop, { enabled: false, error: () => {}, trace: () => {}, newScope: () => noop })
+  return { forComponent: () => noop }
+}
+
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<SkeinNode<S>> {
   const transports = init.replaceTransports === true ? (init.transports ?? []) : [tcp(), ...(init.transports ?? [])]
   const containedCount = init.metrics != null
@@ -80,6 +95,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   const node = await createLibp2p<BaseServices & S>({
     privateKey: init.privateKey,
     start: false,
+    logger: libp2pLogger(),
     nodeInfo: { name: productName, version },
     addresses: {
       listen: init.listen,

@@ -1,0 +1,161 @@
+/**
+ * Link pings over libp2p's ping protocol (/ipfs/ping/1.0.0) on one stream per
+ * peer. libp2p's ping service opens a stream for every ping: a yamux SYN,
+ * protocol negotiation, the 32 bytes each way, and a close from both sides,
+ * each frame encrypted and written on its own. The protocol lets a dialer send
+ * ping after ping on one stream (the responder echoes until the stream ends),
+ * so a member that pings its peers every second reuses its stream and opens a
+ * new one only every `rotateMs`, well inside the 10 s the responder gives a
+ * stream. A ping that fails or times out ends its stream: an echo that comes
+ * late must not answer the next ping. Pings to one peer take turns.
+ *
+ *   const pinger = new Pinger(node)
+ *   const rttMs = await pinger.ping(peerId, { signal: AbortSignal.timeout(2000) })
+ *   pinger.stop()
+ */
+import type { PeerId, Stream } from '@libp2p/interface'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { equals } from 'uint8arrays/equals'
+import type { SkeinNode } from '../node/index.ts'
+
+export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_LENGTH = 32
+
+export class PingMismatchError extends Error {
+  override name = 'PingMismatchError'
+}
+
+export class PingStreamClosedError extends Error {
+  override name = 'PingStreamClosedError'
+}
+
+interface Held {
+  stream: Stream
+  opened: number
+}
+
+async function waitOrAbort (p: Promise<void>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted()
+  const { promise, reject } = Promise.withResolvers<never>()
+  const onAbort = (): void => { reject(signal.reason ?? new Error('ping aborted')) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    await Promise.race([p, promise])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
+export interface PingerOptions {
+  /** a stream older than this is closed before the next ping and a new one opened (default 5 s; the responder ends a stream after 10 s) */
+  rotateMs?: number
+  now?: () => number
+}
+
+export class Pinger {
+  private readonly node: SkeinNode
+  private readonly held = new Map<string, Held>()
+  /** the last ping asked for, by peer: the next one waits for it */
+  private readonly tails = new Map<string, Promise<void>>()
+  private readonly rotateMs: number
+  private readonly now: () => number
+  /** streams opened, for tests and the bench: pings per stream is what this saves */
+  streamsOpened = 0
+
+  constructor (node: SkeinNode, options: PingerOptions = {}) {
+    this.node = node
+    this.rotateMs = options.rotateMs ?? 5000
+    this.now = options.now ?? (() => performance.now())
+  }
+
+  /**
+   * Round-trip time in ms of one ping to `peer`; dials it when there is no
+   * connection. Pings to one peer take turns (the protocol allows one outbound
+   * ping stream per peer): a ping asked for while one is out starts when that
+   * one ends, and `signal` bounds the wait as well.
+   */
+  async ping (peer: PeerId, options: { signal: AbortSignal }): Promise<number> {
+    const key = peer.toString()
+    const before = this.tails.get(key)
+    const turn = (async () => {
+      if (before != null) await waitOrAbort(before, options.signal)
+      return await this.pingNow(key, peer, options.signal)
+    })()
+    const tail = turn.then(() => {}, () => {})
+    this.tails.set(key, tail)
+    try {
+      return await turn
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key)
+    }
+  }
+
+  private async pingNow (key: string, peer: PeerId, signal: AbortSignal): Promise<number> {
+    let h = this.held.get(key)
+    if (h != null && (h.stream.status !== 'open' || h.stream.writeStatus !== 'writable' || h.stream.readStatus !== 'readable' || h.stream.remoteWriteStatus !== 'writable' || this.now() - h.opened >= this.rotateMs)) {
+      this.release(key, h)
+      h = undefined
+    }
+    if (h == null) {
+      h = { stream: await this.open(peer, signal), opened: this.now() }
+      this.held.set(key, h)
+    }
+    try {
+      return await this.exchange(h.stream, signal)
+    } catch (err) {
+      if (this.held.get(key) === h) this.held.delete(key)
+      h.stream.abort(err as Error)
+      throw err
+    }
+  }
+
+  /** closes every held stream */
+  stop (): void {
+    for (const [key, h] of this.held) this.release(key, h)
+  }
+
+  private async open (peer: PeerId, signal: AbortSignal): Promise<Stream> {
+    const stream = await this.node.dialProtocol(peer, PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+    this.streamsOpened++
+    return stream
+  }
+
+  private release (key: string, h: Held): void {
+    if (this.held.get(key) === h) this.held.delete(key)
+    if (h.stream.status === 'open') h.stream.close().catch(() => {})
+  }
+
+  /** sends 32 random bytes on `stream` and waits for the same 32 back */
+  private async exchange (stream: Stream, signal: AbortSignal): Promise<number> {
+    signal.throwIfAborted()
+    if (stream.remoteWriteStatus !== 'writable' || stream.readStatus === 'closing' || stream.readStatus === 'closed') throw new PingStreamClosedError('the other side has closed the ping stream')
+    const data = crypto.getRandomValues(new Uint8Array(PING_LENGTH))
+    const received = new Uint8ArrayList()
+    const { promise, resolve, reject } = Promise.withResolvers<number>()
+    let started = 0
+    const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
+      received.append(evt.data)
+      if (received.byteLength < PING_LENGTH) return
+      const rtt = this.now() - started
+      if (received.byteLength > PING_LENGTH || !equals(received.subarray(), data)) reject(new PingMismatchError(`ping answered with ${received.byteLength} bytes that are not the ones sent`))
+      else resolve(Math.round(rtt))
+    }
+    // the other side closing its end (or the whole stream going) means no answer can come
+    const onClose = (): void => { reject(new PingStreamClosedError('the ping stream closed before the answer came')) }
+    const onAbort = (): void => { reject(signal.reason ?? new Error('ping aborted')) }
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', onClose)
+    stream.addEventListener('remoteCloseWrite', onClose)
+    signal.addEventListener('abort', onAbort)
+    try {
+      started = this.now()
+      stream.send(data)
+      return await promise
+    } finally {
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+      stream.removeEventListener('remoteCloseWrite', onClose)
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+}
