@@ -13,7 +13,7 @@
  *   const rttMs = await pinger.ping(peerId, { signal: AbortSignal.timeout(2000) })
  *   pinger.stop()
  */
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { equals } from 'uint8arrays/equals'
 import type { SkeinNode } from '../node/index.ts'
@@ -31,6 +31,7 @@ export class PingStreamClosedError extends Error {
 
 interface Held {
   stream: Stream
+  connection: Connection
   opened: number
 }
 
@@ -92,16 +93,16 @@ export class Pinger {
 
   private async pingNow (key: string, peer: PeerId, signal: AbortSignal): Promise<number> {
     let h = this.held.get(key)
-    if (h != null && (h.stream.status !== 'open' || h.stream.writeStatus !== 'writable' || h.stream.readStatus !== 'readable' || h.stream.remoteWriteStatus !== 'writable' || this.now() - h.opened >= this.rotateMs)) {
+    if (h != null && (h.connection.status !== 'open' || h.stream.status !== 'open' || h.stream.writeStatus !== 'writable' || h.stream.readStatus !== 'readable' || h.stream.remoteWriteStatus !== 'writable' || this.now() - h.opened >= this.rotateMs)) {
       this.release(key, h)
       h = undefined
     }
     if (h == null) {
-      h = { stream: await this.open(peer, signal), opened: this.now() }
+      h = { ...await this.open(peer, signal), opened: this.now() }
       this.held.set(key, h)
     }
     try {
-      return await this.exchange(h.stream, signal)
+      return await this.exchange(h.stream, h.connection, signal)
     } catch (err) {
       if (this.held.get(key) === h) this.held.delete(key)
       h.stream.abort(err as Error)
@@ -114,10 +115,11 @@ export class Pinger {
     for (const [key, h] of this.held) this.release(key, h)
   }
 
-  private async open (peer: PeerId, signal: AbortSignal): Promise<Stream> {
-    const stream = await this.node.dialProtocol(peer, PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+  private async open (peer: PeerId, signal: AbortSignal): Promise<{ stream: Stream, connection: Connection }> {
+    const connection = await this.node.dial(peer, { signal })
+    const stream = await connection.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
     this.streamsOpened++
-    return stream
+    return { stream, connection }
   }
 
   private release (key: string, h: Held): void {
@@ -126,7 +128,7 @@ export class Pinger {
   }
 
   /** sends 32 random bytes on `stream` and waits for the same 32 back */
-  private async exchange (stream: Stream, signal: AbortSignal): Promise<number> {
+  private async exchange (stream: Stream, connection: Connection, signal: AbortSignal): Promise<number> {
     signal.throwIfAborted()
     if (stream.remoteWriteStatus !== 'writable' || stream.readStatus === 'closing' || stream.readStatus === 'closed') throw new PingStreamClosedError('the other side has closed the ping stream')
     const data = crypto.getRandomValues(new Uint8Array(PING_LENGTH))
@@ -143,6 +145,12 @@ export class Pinger {
     // the other side closing its end (or the whole stream going) means no answer can come
     const onClose = (): void => { reject(new PingStreamClosedError('the ping stream closed before the answer came')) }
     const onAbort = (): void => { reject(signal.reason ?? new Error('ping aborted')) }
+    // a connection that closes does not always close its streams first
+    const onConnectionClose = (evt: CustomEvent<Connection>): void => {
+      if (evt.detail.id === connection.id) reject(new PingStreamClosedError('the connection of the ping stream closed before the answer came'))
+    }
+    if (connection.status !== 'open') throw new PingStreamClosedError('the connection of the ping stream is closed')
+    this.node.addEventListener('connection:close', onConnectionClose)
     stream.addEventListener('message', onMessage)
     stream.addEventListener('close', onClose)
     stream.addEventListener('remoteCloseWrite', onClose)
@@ -156,6 +164,7 @@ export class Pinger {
       stream.removeEventListener('close', onClose)
       stream.removeEventListener('remoteCloseWrite', onClose)
       signal.removeEventListener('abort', onAbort)
+      this.node.removeEventListener('connection:close', onConnectionClose)
     }
   }
 }
