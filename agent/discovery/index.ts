@@ -1001,9 +1001,15 @@ export class Discovery {
     })().catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'DHT round failed') })
   }
 
-  /** Asks the DHT where a peer went (it may have moved), at most once per 30 s per peer. */
+  /**
+   * Asks the DHT where a peer went (it may have moved), at most once per 30 s
+   * per peer, and not while a connection to it is open: a member that moved
+   * left its old connections behind, and on a busy host a living member found
+   * unreachable would otherwise cost a DHT query each time.
+   */
   private findPeer (peerId: string): void {
     if (this.services.dht == null || !this.running) return
+    if (this.c.node.getConnections(peerIdFromString(peerId)).length > 0) return
     const now = this.c.clock.now()
     if ((this.lastFindPeer.get(peerId) ?? 0) + 30_000 > now) return
     this.lastFindPeer.set(peerId, now)
