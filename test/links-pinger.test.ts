@@ -100,34 +100,33 @@ t.test('an unanswered ping ends at its deadline and its stream is not reused', a
   pinger.stop()
 })
 
-t.test('a ping whose stream is cut off fails at once', async (t) => {
+/** a ping out to a peer that never answers, and the peer's end of its stream once it is there */
+async function unanswered (t: Test): Promise<{ pinger: Pinger, out: Promise<number>, theirs: Stream[] }> {
   const { a, b } = await pair(t)
   await b.unhandle(PING_PROTOCOL)
   await b.handle(PING_PROTOCOL, () => {}, { maxInboundStreams: 8 })
   const pinger = new Pinger(a)
+  t.teardown(() => { pinger.stop() })
   const out = pinger.ping(b.peerId, { signal: AbortSignal.timeout(20_000) })
   const until = Date.now() + 5000
   while (inbound(a, b).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10))
+  return { pinger, out, theirs: inbound(a, b) }
+}
+
+t.test('a ping whose stream is cut off fails at once', async (t) => {
+  const { out, theirs } = await unanswered(t)
   const cut = Date.now()
-  for (const s of inbound(a, b)) s.abort(new Error('cut off'))
+  for (const s of theirs) s.abort(new Error('cut off'))
   await t.rejects(out)
   t.ok(Date.now() - cut < 5000, `failed ${Date.now() - cut} ms after the stream was cut, not at its 20 s deadline`)
-  pinger.stop()
 })
 
 t.test('a ping whose answer can no longer come (the other side closed its end) fails at once', async (t) => {
-  const { a, b } = await pair(t)
-  await b.unhandle(PING_PROTOCOL)
-  await b.handle(PING_PROTOCOL, () => {}, { maxInboundStreams: 8 })
-  const pinger = new Pinger(a)
-  const out = pinger.ping(b.peerId, { signal: AbortSignal.timeout(20_000) })
-  const until = Date.now() + 5000
-  while (inbound(a, b).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10))
+  const { out, theirs } = await unanswered(t)
   const cut = Date.now()
-  for (const s of inbound(a, b)) s.close().catch(() => {})
+  for (const s of theirs) s.close().catch(() => {})
   await t.rejects(out, { name: 'PingStreamClosedError' })
   t.ok(Date.now() - cut < 5000, `failed ${Date.now() - cut} ms after the other side closed, not at its 20 s deadline`)
-  pinger.stop()
 })
 
 t.test('libp2p logs nothing unless DEBUG names something', async (t) => {
