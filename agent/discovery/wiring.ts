@@ -51,11 +51,8 @@ export class DiscoverySystem {
   links?: Links
   discovery?: Discovery
   beacon?: Beacon
-  /** link pings under way, by peer: ended when the last connection to the peer closes */
-  private readonly pingsOut = new Map<string, Set<AbortController>>()
   /** link pings, on one stream per peer */
   pinger?: Pinger
-  private offConnectionClose?: () => void
   private node?: SkeinNode
   private readonly beaconTargets = new Map<string, { address: BeaconAddress | undefined, until: number }>()
   private readonly config: Config
@@ -105,17 +102,6 @@ export class DiscoverySystem {
       if (await beacon.start(beaconBinds(this.config.listen, listeningAddrs(node))) > 0) this.beacon = beacon
     }
     const beacon = this.beacon
-    // libp2p's ping waits for its answer only, not for the connection: a ping out when the peer's last connection
-    // closes (the peer was killed, its host went away) would wait out its whole timeout before the next round
-    // could dial and find out. End it then, as a miss.
-    const onClose = (evt: CustomEvent<{ remotePeer: { toString(): string } }>): void => {
-      const peerId = evt.detail.remotePeer.toString()
-      const out = this.pingsOut.get(peerId)
-      if (out == null || node.getConnections(peerIdFromString(peerId)).length > 0) return
-      for (const c of out) c.abort(new Error(`the connection to ${peerId} closed while a ping was out`))
-    }
-    node.addEventListener('connection:close', onClose)
-    this.offConnectionClose = () => { node.removeEventListener('connection:close', onClose) }
     const pinger = this.pinger = new Pinger(node)
     this.links = new Links({
       pingIntervalMs: ms(l.pingInterval, 1000),
@@ -140,19 +126,13 @@ export class DiscoverySystem {
         const id = peerIdFromString(peerId)
         // only a dial can be refused: a ping on a connection that then breaks (loss, a closing muxer) is not evidence of death
         const dialled = node.getConnections(id).length === 0
-        const closed = new AbortController()
-        const out = this.pingsOut.get(peerId) ?? new Set()
-        out.add(closed)
-        this.pingsOut.set(peerId, out)
+        // a ping out when its connection closes (the peer was killed, its host went away) ends then, as a miss
         try {
-          return await pinger.ping(id, { signal: AbortSignal.any([options.signal, closed.signal]) })
+          return await pinger.ping(id, { signal: options.signal })
         } catch (err) {
           // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
-          if (dialled && !options.signal.aborted && !closed.signal.aborted && node.getConnections(id).length === 0 && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          if (dialled && !options.signal.aborted && node.getConnections(id).length === 0 && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
           throw err
-        } finally {
-          out.delete(closed)
-          if (out.size === 0 && this.pingsOut.get(peerId) === out) this.pingsOut.delete(peerId)
         }
       },
       ...(beacon != null
@@ -194,7 +174,6 @@ export class DiscoverySystem {
 
   async stop (): Promise<void> {
     await this.discovery?.stop()
-    this.offConnectionClose?.()
     this.links?.stop()
     this.pinger?.stop()
     this.beacon?.stop()
