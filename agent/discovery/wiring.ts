@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import type { Connection, ConnectionGater, PrivateKey } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 import type { Config } from '../config/index.ts'
@@ -19,7 +19,7 @@ import type { Store } from '../store/index.ts'
 import type { Metrics } from '../metrics/index.ts'
 import type { SkeinNode } from '../node/index.ts'
 import { Fleet, loadFleetPublicKey, readTextBytes } from '../fleet/index.ts'
-import { Beacon, Links, NoBeaconError, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober, type BeaconAddress } from '../links/index.ts'
+import { Beacon, LinkLostError, Links, NoBeaconError, PeerRefusedError, PROBE_PROTOCOL, probeHandler, prober, type BeaconAddress } from '../links/index.ts'
 import { Pinger } from '../links/pinger.ts'
 import { isLoopbackHost } from '../links/beacon.ts'
 import { Discovery } from './index.ts'
@@ -54,6 +54,7 @@ export class DiscoverySystem {
   /** link pings, on one stream per peer */
   pinger?: Pinger
   private node?: SkeinNode
+  private offClose?: () => void
   private readonly beaconTargets = new Map<string, { address: BeaconAddress | undefined, until: number }>()
   private readonly config: Config
   private readonly deps: DiscoverySystemDeps
@@ -124,14 +125,19 @@ export class DiscoverySystem {
       registry: this.deps.metrics.registry,
       ping: async (peerId, options) => {
         const id = peerIdFromString(peerId)
+        const open = (): boolean => node.getConnections(id).some((c) => c.status === 'open')
         // only a dial can be refused: a ping on a connection that then breaks (loss, a closing muxer) is not evidence of death
-        const dialled = node.getConnections(id).length === 0
+        const dialled = !open()
         // a ping out when its connection closes (the peer was killed, its host went away) ends then, as a miss
         try {
           return await pinger.ping(id, { signal: options.signal })
         } catch (err) {
-          // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
-          if (dialled && !options.signal.aborted && node.getConnections(id).length === 0 && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          if (!options.signal.aborted && !open()) {
+            // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
+            if (dialled && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+          }
+          // the connection we pinged on went away (libp2p may still list it as open for a moment): the next round dials
+          if (!dialled && !options.signal.aborted && (!open() || CLOSED_UNDER.has((err as Error | undefined)?.name ?? ''))) throw new LinkLostError(`the connection to ${peerId} closed: ${(err as Error).message}`, { cause: err })
           throw err
         }
       },
@@ -168,12 +174,21 @@ export class DiscoverySystem {
       registry: this.deps.metrics.registry
     })
     await node.handle(PROBE_PROTOCOL, this.discovery.guard(probeHandler()), { maxInboundStreams: 2 })
+    // the last connection to a member closed (it was killed, restarted, or closed on us): ping it at once
+    const links = this.links
+    const onClose = (evt: CustomEvent<Connection>): void => {
+      const conn = evt.detail
+      if (!node.getConnections(conn.remotePeer).some((c) => c !== conn && c.status === 'open')) links.connectionLost(conn.remotePeer.toString())
+    }
+    node.addEventListener('connection:close', onClose)
+    this.offClose = () => { node.removeEventListener('connection:close', onClose) }
     this.links.start()
     await this.discovery.start()
   }
 
   async stop (): Promise<void> {
     await this.discovery?.stop()
+    this.offClose?.()
     this.links?.stop()
     this.pinger?.stop()
     this.beacon?.stop()
@@ -251,6 +266,9 @@ export function refusedByNetwork (err: unknown, depth = 0): boolean {
   if (Array.isArray(e.errors) && e.errors.some((x) => refusedByNetwork(x, depth + 1))) return true
   return refusedByNetwork(e.cause, depth + 1)
 }
+
+/** how a ping fails when the connection or stream it used closed under it */
+const CLOSED_UNDER = new Set(['ConnectionClosingError', 'ConnectionClosedError', 'MuxerClosedError', 'StreamResetError', 'StreamAbortedError', 'PingStreamClosedError'])
 
 /**
  * Where to bind beacons: the host and port of every TCP address in `listen`

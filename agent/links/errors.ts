@@ -18,6 +18,21 @@ export class PeerRefusedError extends Error {
 }
 
 /**
+ * The connection a ping went out on closed under it before the deadline, and
+ * no other connection to the peer is open. Weaker evidence than a refusal (a
+ * connection may be closed for many reasons, and a peer that restarted
+ * answers the next dial), so it adds nothing to phi; but the next round, a
+ * dial, follows at once instead of a whole interval later.
+ */
+export class LinkLostError extends Error {
+  static override name = 'LinkLostError'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'LinkLostError'
+  }
+}
+
+/**
  * No beacon can be sent to the peer (beacons are off, or no UDP address of it
  * is known): not a lost heartbeat, just no second path.
  */

@@ -22,7 +22,7 @@ import { initialLink, peerStates, transition, type LinkStatus, type PeerState, t
 import { LinkTelemetry } from './telemetry.ts'
 import { NoBeaconError } from './errors.ts'
 
-export { PeerRefusedError, NoBeaconError } from './errors.ts'
+export { LinkLostError, PeerRefusedError, NoBeaconError } from './errors.ts'
 export { Beacon, type BeaconAddress } from './beacon.ts'
 export { PhiAccrual, phiOf } from './phi.ts'
 export { transition, initialLink, peerStates, type PeerState, type LinkStatus, type LinkEvent, type Thresholds } from './state.ts'
@@ -66,7 +66,8 @@ export interface LinksComponents {
   registry?: Registry
   /**
    * round-trip time to the peer in ms, or a rejection; a PeerRefusedError
-   * when the peer could not be reached at all (see REFUSAL_PHI)
+   * when the peer could not be reached at all (see REFUSAL_PHI), a
+   * LinkLostError when the connection closed under the ping
    */
   ping: (peerId: string, options: { signal: AbortSignal }) => Promise<number>
   /**
@@ -364,6 +365,19 @@ export class Links {
     return true
   }
 
+  /**
+   * The last open connection to the peer closed. A pinged peer that is not
+   * already unreachable is pinged at the next tick rather than at its turn:
+   * the ping dials, and a peer that went away refuses it within a few rounds
+   * (see REFUSAL_PHI), while a living one answers. A round already out ends
+   * with its ping (LinkLostError) and is followed at once too.
+   */
+  connectionLost (peerId: string): void {
+    const e = this.entries.get(peerId)
+    if (e == null || !e.monitored || e.status.state === 'unreachable' || e.status.state === 'gone') return
+    e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now())
+  }
+
   /** A sign of life from outside the ping loop (an announcement, a message). */
   heartbeat (peerId: string): void {
     const e = this.entries.get(peerId)
@@ -523,7 +537,8 @@ export class Links {
         if (current()) e.tel.failure()
         // why each ping failed and how long it took: what tells a refused dial from a timeout or a closed connection
         this.c.logger.debug({ peerId, err: describeError(err), ms: this.c.clock.now() - started }, 'ping failed')
-        if ((err as Error | undefined)?.name === 'PeerRefusedError') {
+        const name = (err as Error | undefined)?.name
+        if (name === 'PeerRefusedError' || name === 'LinkLostError') {
           if (this.c.beacon != null && !answered) grace = this.c.clock.setTimeout(() => { cut.abort(err) }, this.refusalGraceMs(e))
         } else {
           hold()
@@ -562,6 +577,9 @@ export class Links {
         // confirm a refusal soon (refused dials cost next to nothing) rather than a whole interval later: half an
         // interval after this round began, or at once if the dial and the beacon's grace took longer (a busy host)
         if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, started + this.init.pingIntervalMs / 2)
+      } else if (p.status === 'rejected' && (p.reason as Error | undefined)?.name === 'LinkLostError') {
+        // the connection went away under the ping: dial at the next tick, whose refusal (or answer) tells more
+        if (e.status.state !== 'unreachable') e.nextPingAt = Math.min(e.nextPingAt, this.c.clock.now())
       }
     }).catch((err: unknown) => { this.c.logger.error({ err }, 'heartbeat round failed') }).finally(() => { if (!answered) e.inFlight = false })
   }
