@@ -20,6 +20,7 @@
  *   messagesPerAgentPerS   gossip messages (in + out) per agent per second, steady state over --window
  *   membershipKbitPerAgentPerS  bytes on gossipsub, ping, membership and DHT streams per agent, steady state (libp2p's own counters)
  *   detectionS             from stopping the last agent's libp2p node (its listeners and connections close, as on a kill) until every other marks it unreachable
+ *   detectionP50S          the same, until the median observer marked it unreachable
  *   monitorsOfVictim       how many agents pinged the last agent just before it was stopped (all others unless maxMonitored < N-1)
  *   detectionMonitorsS     the same as detectionS, but until every one of those monitors marks it unreachable (the others
  *                          judge it by its missing announcements, which takes several announce intervals)
@@ -40,7 +41,7 @@
  * an error and on SIGINT/SIGTERM.
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -517,7 +518,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     : createLogger({
       level: 'debug',
       base: { agent: i },
-      destination: { write: (line: string) => { if (/"component":"skein:(discovery|fleet)"/.test(line)) traceLines.push(line) } }
+      destination: { write: (line: string) => { if (/"component":"skein:(discovery|fleet|links)"/.test(line)) traceLines.push(line) } }
     })
   const local = o.procs === 1 ? new AgentSet(settings, loggerFor, log) : undefined
   let pool: Pool | undefined
@@ -626,9 +627,13 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const t0 = await p.kill(victimIndex)
     let monitorsAt: number | undefined
     let allAt: number | undefined
+    // when each observer first marked the victim unreachable
+    const detectedAt = new Map<number, number>()
+    const traceFrom = traceLines.length
     await waitFor(async () => {
       const w = await p.watch(vid)
       const now = Date.now()
+      for (const [i, d] of w) if (d && !detectedAt.has(i)) detectedAt.set(i, now)
       if (w.length < o.agents - 1) return false
       if (monitorsAt == null && w.every(([i, d]) => d || !monitors.has(i))) {
         monitorsAt = now
@@ -640,6 +645,13 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     }, detectTimeoutS * 1000, pollMs)
     const detectionS = allAt != null ? (allAt - t0) / 1000 : undefined
     log(detectionS != null ? `detected after ${round(detectionS)} s` : strangers > 0 ? 'not detected by all (some never knew it)' : `not detected by all within ${detectTimeoutS} s`)
+    const detections = [...detectedAt.values()].map((t) => (t - t0) / 1000).sort((x, y) => x - y)
+    if (o.traceLog != null) {
+      // per observer: when it found the victim unreachable, and what its links logged about the victim meanwhile
+      const byObserver = [...detectedAt.entries()].sort(([, x], [, y]) => x - y).map(([i, t]) => `detected ${i} ${round((t - t0) / 1000)}${monitors.has(i) ? ' monitor' : ''}`)
+      const lines = traceLines.slice(traceFrom).filter((l) => l.includes(vid))
+      appendFileSync(o.traceLog, '\n' + [`killed ${victimIndex} at ${t0}`, ...byObserver, ...lines].join('\n'))
+    }
     return {
       agents: o.agents,
       procs: o.procs,
@@ -656,6 +668,8 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       messagesPerAgentPerS: round((c1.messages - c0.messages) / o.agents / windowS, 3),
       membershipKbitPerAgentPerS: round((c1.bytes - c0.bytes) * 8 / 1000 / o.agents / windowS, 2),
       detectionS: detectionS != null ? round(detectionS) : null,
+      // the median observer (of those that found it unreachable within the wait)
+      detectionP50S: detections.length > 0 ? round(detections[Math.floor((detections.length - 1) / 2)] as number) : null,
       monitorsOfVictim: monitors.size,
       detectionMonitorsS: monitorsAt != null && monitors.size > 0 ? round((monitorsAt - t0) / 1000) : null,
       rssMB: round(rss, 0),
