@@ -49,7 +49,7 @@ export const ConfigSchema = Type.Object({
     mdns: Type.Boolean({ default: true, description: 'Find fleet members on the local link by mDNS. Default: true.' }),
     bootstrap: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Multiaddrs (with /p2p/<peer ID>) of members to dial at start. Default: [].' }),
     dht: Type.Boolean({ default: true, description: 'Run the fleet\'s private Kad-DHT (protocol /skein/<fleet id>/kad/1.0.0; never the public IPFS DHT). Default: true.' }),
-    dhtInterval: Duration('Time between DHT rounds that provide the fleet key and look for other providers. Default: 1m.', '1m'),
+    dhtInterval: Duration('Time between DHT rounds. Each looks up members still unreachable (they may have moved); the fleet key is provided and other providers looked for every round at first, then, while the lookups find no member not already known, twice as many rounds apart each time, up to 16. Default: 1m.', '1m'),
     announceInterval: Duration('Time between re-announcements over gossip (jittered ±20 %); changes are announced at once. Default: 30s.', '30s'),
     announceTtl: Type.Optional(Type.String({ pattern: durationPattern, description: 'Lifetime of an announcement. Default: 3 × announceInterval.' })),
     verdicts: Type.Boolean({ default: true, description: 'When a member this agent pings becomes unreachable, gossip a signed verdict; take other watchers\' verdicts about members it does not ping (unreachable on a second watcher\'s verdict, or on one not refuted within 3 s), and ping at once those it does. A member refutes a verdict about itself by announcing again. Default: true.' }),

@@ -109,6 +109,13 @@ const VERDICTS_PER_WATCHER_PER_MIN = 30
 
 /** a member's sync requests closer together than this are refused */
 const SYNC_MIN_GAP_MS = 500
+/**
+ * At most this many DHT rounds apart, the fleet key is provided and other
+ * providers looked for (16 minutes at the default interval). Provider records
+ * live 48 h in the DHT and are republished by it every 24 h.
+ */
+const DHT_MAX_ROUNDS_APART = 16
+
 /** how soon a round follows news */
 const SYNC_SOON_MS = 1000
 
@@ -170,6 +177,9 @@ export class Discovery {
   private pendingAnnounce?: { clear(): void }
   private lastAnnounceAt = 0
   private bootstrapBackoffMs = 1000
+  /** DHT rounds between provides and provider lookups (see dhtRound), and rounds left until the next */
+  private dhtEvery = 1
+  private dhtSkip = 0
   private nextBootstrapAt = 0
   private running = false
   private readonly unsubscribe: Array<() => void> = []
@@ -976,28 +986,45 @@ export class Discovery {
     }
   }
 
+  /**
+   * Every `dhtIntervalMs`: members still unreachable are looked up (they may
+   * have moved). The fleet key is provided and other providers looked for in
+   * the first rounds with a peer, and then, while the lookups find no member
+   * we did not know, twice as many rounds apart each time, up to
+   * DHT_MAX_ROUNDS_APART; one that finds a member new to us brings them back
+   * to every round. Every member provides the one fleet key, so each lookup
+   * makes the members nearest to it read and send back every provider record:
+   * at 100 members a lookup a minute each was among the largest costs of a
+   * busy host, for a path that gossip and anti-entropy make a fallback once
+   * an agent has joined.
+   */
   private dhtRound (): void {
     const dht = this.services.dht
     if (dht == null || !this.running) return
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)])
+    // members still unreachable may have moved since we last asked (a few per round: each is a DHT query)
+    for (const l of this.c.links.list().filter((x) => x.state === 'unreachable').slice(0, 3)) this.findPeer(l.peerId)
+    if (this.dhtSkip > 0) { this.dhtSkip--; return }
+    if (this.c.node.getPeers().length === 0) return
     ;(async () => {
-      // members still unreachable may have moved since we last asked (a few per round: each is a DHT query)
-      for (const l of this.c.links.list().filter((x) => x.state === 'unreachable').slice(0, 3)) this.findPeer(l.peerId)
       const cid = await fleetCid(this.fleetId)
-      if (this.c.node.getPeers().length > 0) {
-        try {
-          for await (const _ of dht.provide(cid, { signal })) { /* drain */ }
-        } catch (err) { this.c.logger.debug({ err: (err as Error).message }, 'DHT provide failed') }
-      }
+      try {
+        for await (const _ of dht.provide(cid, { signal })) { /* drain */ }
+      } catch (err) { this.c.logger.debug({ err: (err as Error).message }, 'DHT provide failed') }
+      let news = 0
       for await (const ev of dht.findProviders(cid, { signal })) {
         if (ev.name !== 'PROVIDER') continue
         for (const p of ev.providers) {
           const id = p.id.toString()
           if (id === this.self) continue
+          if (!this.records.has(id)) news++
           await this.c.node.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
           this.dial(id)
         }
       }
+      // a lookup that found no member we did not know: the next one waits twice as many rounds
+      this.dhtEvery = news > 0 ? 1 : Math.min(DHT_MAX_ROUNDS_APART, this.dhtEvery * 2)
+      this.dhtSkip = this.dhtEvery - 1
     })().catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'DHT round failed') })
   }
 
