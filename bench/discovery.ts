@@ -436,7 +436,8 @@ async function remotePool (procs: number, s: AgentSettings): Promise<Pool> {
     make: async (indices, bootstrap) => {
       await Promise.all(workers.map(async (w) => { await w.call('make', { indices: indices.filter((i) => i % procs === w.k), bootstrap }) }))
     },
-    start: async (i) => await (workers[i % procs] as Worker).call<Started>('start', i),
+    // a worker retries a failed start up to three times, each taking tens of seconds on a saturated worker
+    start: async (i) => await (workers[i % procs] as Worker).call<Started>('start', i, 600_000),
     views: async () => (await Promise.all(workers.map(async (w) => await w.call<Array<[number, number]>>('views')))).flat(),
     counters: async () => (await Promise.all(workers.map(async (w) => await w.call<{ messages: number, bytes: number }>('counters'))))
       .reduce((x, y) => ({ messages: x.messages + y.messages, bytes: x.bytes + y.bytes }), { messages: 0, bytes: 0 }),
