@@ -112,7 +112,7 @@ const SYNC_MIN_GAP_MS = 500
 /**
  * At most this many DHT rounds apart, the fleet key is provided and other
  * providers looked for (16 minutes at the default interval). Provider records
- * live 48 h in the DHT and are republished by it every 24 h.
+ * live 48 h in the DHT, which republishes its own once they are a day old.
  */
 const DHT_MAX_ROUNDS_APART = 16
 

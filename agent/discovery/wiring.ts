@@ -132,12 +132,13 @@ export class DiscoverySystem {
         try {
           return await pinger.ping(id, { signal: options.signal })
         } catch (err) {
-          if (!options.signal.aborted && !open()) {
+          if (!options.signal.aborted) {
+            const left = open()
             // we had to dial, the dial failed before the deadline and left no connection: nothing listens there (refused, reset, no route)
-            if (dialled && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+            if (dialled && !left && refusedByNetwork(err)) throw new PeerRefusedError(`${peerId} could not be reached: ${(err as Error).message}`, { cause: err })
+            // the connection we pinged on went away (libp2p may still list it as open for a moment): the next round dials
+            if (!dialled && (!left || CLOSED_UNDER.has((err as Error | undefined)?.name ?? ''))) throw new LinkLostError(`the connection to ${peerId} closed: ${(err as Error).message}`, { cause: err })
           }
-          // the connection we pinged on went away (libp2p may still list it as open for a moment): the next round dials
-          if (!dialled && !options.signal.aborted && (!open() || CLOSED_UNDER.has((err as Error | undefined)?.name ?? ''))) throw new LinkLostError(`the connection to ${peerId} closed: ${(err as Error).message}`, { cause: err })
           throw err
         }
       },
