@@ -34,7 +34,8 @@
  * and with --procs 1 only:
  * --trace (to stderr: for every observer/subject pair, when the observer first had a connection to, a verified
  * certificate of, and an announcement of the subject, and by which path the announcement came; the event
- * loop's delay), --trace-log FILE (also the agents' debug lines from discovery and fleet, each with its agent index),
+ * loop's delay), --trace-log FILE (also the agents' debug lines from discovery, fleet and links, each with its agent
+ * index, and after the kill, per observer, when it found the victim unreachable and its lines about the victim),
  * --cpu-profile FILE (a V8 CPU profile of the whole process from the launch of the last batch to the full view),
  * --cpu-profile-steady FILE (the same over the steady-state window).
  * Workers exit when this process does (their IPC channel closes); the state directories are removed at the end, on
