@@ -1,20 +1,24 @@
-/** Names derived from the fleet: gossip topics, DHT protocol and the fleet's provider key. */
+/**
+ * Names derived from the fleet: gossip topics, DHT protocol and the fleet's provider key.
+ * The topics' version is that of the gossip envelope: /2 carries unsigned envelopes (the payloads sign
+ * themselves), which /1 members would refuse, so the two do not meet on one topic.
+ */
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 
 const RAW = 0x55
 
 export function announceTopic (fleetId: string): string {
-  return `/skein/${fleetId}/announce/1`
+  return `/skein/${fleetId}/announce/2`
 }
 
 export function revocationTopic (fleetId: string): string {
-  return `/skein/${fleetId}/revocations/1`
+  return `/skein/${fleetId}/revocations/2`
 }
 
 /** watchers' verdicts that a member is unreachable (proto/verdict.proto) */
 export function verdictTopic (fleetId: string): string {
-  return `/skein/${fleetId}/verdicts/1`
+  return `/skein/${fleetId}/verdicts/2`
 }
 
 /** the private DHT's protocol: never the public IPFS one */
