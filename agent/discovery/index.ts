@@ -294,7 +294,7 @@ export class Discovery {
       // without a fleet key no hello carries our announcement: a peer we have heard nothing from that just
       // joined the topic missed our last one (we published before its subscription reached us)
       const onSubscription = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-        if (!this.records.has(evt.detail.peerId.toString()) && evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.topic)) this.announceSoon()
+        if (!this.records.has(evt.detail.peerId.toString()) && evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.topic)) this.repairSoon()
       }
       pubsub.addEventListener('subscription-change', onSubscription)
       this.unsubscribe.push(() => { pubsub.removeEventListener('subscription-change', onSubscription) })
@@ -675,8 +675,10 @@ export class Discovery {
   private admitted (peer: string, conn: Connection): void {
     if (this.verifiedConns.has(conn)) return
     this.verifiedConns.add(conn)
-    // a member we had no announcement from may have joined after its own first one went nowhere: tell it (and the mesh) about us
-    if (!this.records.has(peer)) this.announceSoon()
+    // a member we have no announcement from: it may have joined after its own first one went nowhere, or not
+    // have ours. An anti-entropy round repairs both ways between two members; a fleet-wide announcement from every
+    // member admitting a newcomer (one per member per join, each sent to every member) made joins cost O(N²) messages
+    if (!this.records.has(peer)) this.repairSoon()
     this.c.links.track(peer)
     this.c.links.heartbeat(peer)
     this.c.node.peerStore.merge(conn.remotePeer, { tags: { 'skein-member': { value: 50 } } }).catch(() => {})
@@ -831,6 +833,15 @@ export class Discovery {
         .catch((err) => { this.c.logger.debug({ err: (err as Error).message }, 'sync round failed') })
         .finally(() => { this.scheduleSync(this.init.syncIntervalMs) })
     }, wait)
+  }
+
+  /**
+   * A member may lack our announcement or we its: an anti-entropy round soon (both sides of every join run one,
+   * so the newcomer pulls what the fleet holds and the fleet its), or, with rounds off, our announcement again
+   */
+  private repairSoon (): void {
+    if (this.init.syncIntervalMs > 0) this.syncSoon()
+    else this.announceSoon()
   }
 
   private syncSoon (): void {
