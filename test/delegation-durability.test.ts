@@ -48,6 +48,8 @@ t.test('the provider writes before it acks: killed between write and ack, it has
   t.equal(b.backend.copies(w.id), 1, 'one copy')
   t.equal(b.backend.applies, 1, 'applied once')
   t.equal(b.delegation.hosted()[0]?.phase, Phase.RUNNING)
+  // the provider's status report can reach the consumer before the Ack of the retry does
+  await until(() => a.delegation.get('web').placement?.ackedAt, 'the retry to be acknowledged')
   t.ok(a.delegation.get('web').placement?.ackedAt, 'the retry was acknowledged')
 })
 
