@@ -54,7 +54,7 @@ interface Peer { key: PrivateKey, id: PeerId, cert: Uint8Array }
 type Validator = (from: PeerId, msg: { data: Uint8Array }) => Promise<string>
 
 /** `want`: keep making members until it holds of their peer IDs next to ours */
-async function setup (t: TapLike, peerCount: number, want: (self: string, peers: string[]) => boolean = () => true): Promise<{ d: Discovery, fleet: Fleet, clock: FakeClock, self: Peer, peers: Peer[], fleetKey: PrivateKey, deliver: (from: Peer, bytes: Uint8Array) => Promise<string>, dials: string[], connected: Set<string>, unwatched: Set<string> }> {
+async function setup (t: TapLike, peerCount: number, want: (self: string, peers: string[]) => boolean = () => true): Promise<{ d: Discovery, fleet: Fleet, clock: FakeClock, self: Peer, peers: Peer[], fleetKey: PrivateKey, deliver: (from: Peer, bytes: Uint8Array) => Promise<string>, dials: string[], connected: Set<string>, unwatched: Set<string>, discover: (id: PeerId) => void }> {
   const fleetKey = await generateKeyPair('Ed25519')
   /** members this agent does not ping (a fleet beyond links.maxMonitored) */
   const unwatched = new Set<string>()
@@ -74,6 +74,9 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
   const validators = new Map<string, Validator>()
   const dials: string[] = []
   const connected = new Set<string>()
+  // as libp2p does: a peer first added to the peer store is reported as discovered
+  const discovered: Array<(evt: CustomEvent<{ id: PeerId }>) => void> = []
+  const inStore = new Set<string>()
   const node = {
     peerId: self.id,
     services: {
@@ -87,12 +90,18 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
     },
     handle: async () => {},
     unhandle: async () => {},
-    addEventListener: () => {},
+    addEventListener: (name: string, fn: (evt: CustomEvent<{ id: PeerId }>) => void) => { if (name === 'peer:discovery') discovered.push(fn) },
     removeEventListener: () => {},
-    getConnections: (id?: PeerId) => id != null && connected.has(id.toString()) ? [{}] : [],
+    getConnections: (id?: PeerId) => id != null ? (connected.has(id.toString()) ? [{}] : []) : [...connected].map(() => ({})),
     getMultiaddrs: () => [],
     getPeers: () => [],
-    peerStore: { merge: async () => {} },
+    peerStore: {
+      merge: async (id: PeerId) => {
+        if (inStore.has(id.toString())) return
+        inStore.add(id.toString())
+        for (const fn of discovered) fn(new CustomEvent('peer:discovery', { detail: { id } }))
+      }
+    },
     dial: async (id: PeerId) => { dials.push(id.toString()) },
     hangUp: async () => {}
   }
@@ -103,7 +112,8 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
     state: () => 'alive',
     onChange: () => () => {},
     list: () => [],
-    monitored: (p: string) => !unwatched.has(p)
+    monitored: (p: string) => !unwatched.has(p),
+    maxMonitored: 2
   }
   const d = new Discovery({ announceIntervalMs: 60_000, dialGraceMs: 3000 }, {
     node: node as unknown as SkeinNode,
@@ -121,7 +131,9 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
   // the sender proved membership at its connection
   for (const p of peers) await fleet.checkMember(p.id.toString(), p.cert)
   const deliver = async (from: Peer, bytes: Uint8Array): Promise<string> => await validate(from.id, { data: bytes })
-  return { d, fleet, clock, self, peers, fleetKey, deliver, dials, connected, unwatched }
+  /** a peer found by mDNS, a bootstrap list or the DHT */
+  const discover = (id: PeerId): void => { for (const fn of discovered) fn(new CustomEvent('peer:discovery', { detail: { id } })) }
+  return { d, fleet, clock, self, peers, fleetKey, deliver, dials, connected, unwatched, discover }
 }
 
 async function announcement (p: Peer, now: number, seq = 1, ttlMs = 90_000): Promise<Uint8Array> {
@@ -188,4 +200,17 @@ t.test('in a fleet beyond links.maxMonitored, a member this agent does not ping 
   for (const p of peers) t.equal(await deliver(p, await announcement(p, clock.now())), 'accept', 'its announcement is held all the same')
   clock.advance(10_000)
   t.same(dials, [watched.id.toString()], `only the pinged member is dialled (${watched.id.toString() > me ? 'at once' : 'after the grace'})`)
+})
+
+t.test('a peer found by mDNS, a bootstrap list or the DHT is dialled while this agent has fewer connections than it pings members', async (t) => {
+  const { peers, dials, connected, discover } = await setup(t, 3)
+  const [a, b, c] = peers as [Peer, Peer, Peer]
+  discover(a.id)
+  t.same(dials, [a.id.toString()], 'alone: a candidate is dialled to learn whether it is a member')
+  connected.add(a.id.toString())
+  discover(b.id)
+  t.same(dials, [a.id.toString(), b.id.toString()], 'one connection of the two it pings: dialled')
+  connected.add(b.id.toString())
+  discover(c.id)
+  t.same(dials, [a.id.toString(), b.id.toString()], 'as many connections as it pings members: a stranger waits until gossip tells of it')
 })

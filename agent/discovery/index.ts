@@ -110,6 +110,16 @@ const VERDICTS_PER_WATCHER_PER_MIN = 30
 /** a member's sync requests closer together than this are refused */
 const SYNC_MIN_GAP_MS = 500
 /**
+ * How long one anti-entropy round may take, from either side. A round that
+ * brings a newcomer the fleet carries up to 512 announcements (up to 1 MB):
+ * 80 s at 100 kbit/s, and several seconds on a busy host. It had the 5 s of a
+ * membership hello, so the rounds a join needs most failed most: in a
+ * simulated fleet of 100 on one core nearly every round timed out and the last
+ * members to join heard of nobody. A round that runs long delays only the next
+ * round (rounds never overlap).
+ */
+const SYNC_TIMEOUT_MS = 30_000
+/**
  * At most this many DHT rounds apart, the fleet key is provided and other
  * providers looked for (16 minutes at the default interval). Provider records
  * live 48 h in the DHT, which republishes its own once they are a day old.
@@ -263,7 +273,7 @@ export class Discovery {
     const onOpen = (evt: CustomEvent<Connection>): void => { this.onConnection(evt.detail) }
     node.addEventListener('connection:open', onOpen)
     this.unsubscribe.push(() => { node.removeEventListener('connection:open', onOpen) })
-    const onDiscovered = (evt: CustomEvent<{ id: PeerId }>): void => { this.dial(evt.detail.id.toString()) }
+    const onDiscovered = (evt: CustomEvent<{ id: PeerId }>): void => { this.dialCandidate(evt.detail.id.toString()) }
     node.addEventListener('peer:discovery', onDiscovered)
     this.unsubscribe.push(() => { node.removeEventListener('peer:discovery', onDiscovered) })
     const onSelfUpdate = (): void => { this.announceSoon() }
@@ -860,7 +870,7 @@ export class Discovery {
     const conns = this.c.node.getConnections().filter((c) => c.status === 'open' && this.verifiedConns.has(c) && this.isMember(c.remotePeer))
     const conn = conns[Math.floor(Math.random() * conns.length)]
     if (conn == null) return
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SYNC_TIMEOUT_MS)])
     let stream: Stream
     try {
       stream = await conn.newStream(SYNC_PROTOCOL, { signal })
@@ -908,7 +918,7 @@ export class Discovery {
     }
     this.lastSyncFrom.set(peer, now)
     if (this.lastSyncFrom.size > 4096) this.lastSyncFrom.clear()
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.handshakeTimeoutMs)])
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SYNC_TIMEOUT_MS)])
     const pb = pbStream(stream, { maxDataLength: MAX_SYNC_BYTES })
     try {
       const first = await pb.read(MembershipSync, { signal })
@@ -949,6 +959,27 @@ export class Discovery {
     this.c.node.dial(id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
       .catch((err) => { this.c.logger.debug({ peerId, err: (err as Error).message }, 'dial failed') })
       .finally(() => { this.dialing.delete(peerId) })
+  }
+
+  /**
+   * A peer found by mDNS, a bootstrap list or the DHT, or one whose
+   * announcement we just took: libp2p reports every peer first added to its
+   * peer store as discovered, and taking an announcement adds its addresses.
+   * A member we hold an announcement of is dialled as dialMember decides (in
+   * a fleet larger than links.maxMonitored, only if we ping it); a peer we
+   * know nothing of yet is dialled to learn whether it is a member, while we
+   * have fewer connections than we ping members (mDNS on a LAN of 200 members
+   * would have every member dial every other; gossip and anti-entropy bring
+   * the rest of the fleet over the connections we have).
+   */
+  private dialCandidate (peerId: string): void {
+    if (this.records.has(peerId)) {
+      if (this.init.connectToAll) this.dialMember(peerId)
+      return
+    }
+    const k = this.c.links.maxMonitored
+    if (k > 0 && this.c.node.getConnections().length >= k) return
+    this.dial(peerId)
   }
 
   /**
@@ -1030,7 +1061,7 @@ export class Discovery {
           if (id === this.self) continue
           if (!this.records.has(id)) news++
           await this.c.node.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
-          this.dial(id)
+          this.dialCandidate(id)
         }
       }
       // a lookup that found no member we did not know: the next one waits twice as many rounds
