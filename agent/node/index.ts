@@ -15,6 +15,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { defaultLogger } from '@libp2p/logger'
 import type { ComponentLogger, ConnectionGater, Logger as Libp2pLogger, PrivateKey, ServiceMap, Stream } from '@libp2p/interface'
 import { Counter } from 'prom-client'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Metrics } from '../metrics/index.ts'
 import { productName, version } from '../version.ts'
 
@@ -66,6 +67,44 @@ function countStreamRejects (node: Libp2p, metrics: Metrics): void {
   })
 }
 
+/** how long one identify exchange may take, and how often it is tried on a connection */
+export const IDENTIFY_TIMEOUT_MS = 10_000
+export const IDENTIFY_ATTEMPTS = 6
+const IDENTIFY_RETRY_MS = 2000
+
+/**
+ * Runs identify on every new connection, and again when it fails, while the
+ * connection stays open: after 2, 4, 8, 16 and 32 s (jittered), at most
+ * IDENTIFY_ATTEMPTS times. libp2p runs it once, and only identify tells the
+ * protocols' topologies (gossipsub, the DHT) of the peer: a connection whose
+ * one exchange failed (segments lost on a radio link, a host too busy to
+ * answer within the timeout) stayed open without ever carrying gossip, and a
+ * member that joined a busy fleet could sit on dozens of such connections
+ * hearing nobody. Failures that are retried count in
+ * skein_identify_failures_total.
+ */
+function identifyEveryConnection (node: Libp2p<BaseServices & ServiceMap>, metrics?: Metrics): void {
+  const failures = metrics != null
+    ? (metrics.registry.getSingleMetric('skein_identify_failures_total') as Counter | undefined) ??
+      new Counter({ name: 'skein_identify_failures_total', help: 'Identify exchanges that failed on a connection still open (each is retried, with backoff, up to 6 attempts)', registers: [metrics.registry] })
+    : undefined
+  node.addEventListener('connection:open', (evt) => {
+    const conn = evt.detail
+    void (async () => {
+      for (let attempt = 1; conn.status === 'open'; attempt++) {
+        try {
+          await node.services.identify.identify(conn)
+          return
+        } catch {
+          if (conn.status !== 'open' || attempt >= IDENTIFY_ATTEMPTS) return
+          failures?.inc()
+          await sleep(IDENTIFY_RETRY_MS * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5), undefined, { ref: false })
+        }
+      }
+    })()
+  })
+}
+
 /**
  * libp2p's own debug logging, which its DEBUG environment variable turns on.
  * With DEBUG unset, every logger is a no-op: libp2p makes loggers per
@@ -88,7 +127,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     : undefined
   const contained = (): void => { containedCount?.inc() }
   const services = {
-    identify: identify(),
+    // run on every connection by identifyEveryConnection, which retries
+    identify: identify({ runOnConnectionOpen: false, timeout: IDENTIFY_TIMEOUT_MS }),
     ping: ping(),
     ...(init.services ?? {})
   } as unknown as ServiceFactoryMap<BaseServices & S>
@@ -123,5 +163,6 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     services
   })
   if (init.metrics != null) countStreamRejects(node, init.metrics)
+  identifyEveryConnection(node, init.metrics)
   return node
 }
