@@ -18,7 +18,7 @@ export interface Report {
   peakAgents: number
   durationS: number
   startupS: number
-  discovery: { fullViewS: number | null }
+  discovery: { fullViewS: number | null, pairsNeverAlive: number }
   failureDetection: { p50S: number | null, p99S: number | null, suspectP50S: number | null, detected: number, undetected: number }
   falseSuspicions: number
   peerStateChanges: number
@@ -36,6 +36,7 @@ export interface Report {
   eventLoopDelayMs: Observations['eventLoopDelayMs']
   /** CPU time of the whole process per agent-second on the scenario clock, in % of one core (boot excluded) */
   cpuPctPerAgent: number
+  connectionsPerAgent: { mean: number, max: number }
   crashes: number
   restarts: number
   startErrors: string[]
@@ -65,7 +66,16 @@ export function buildReport (o: Observations): Report {
   notes.push('messages are the chunks (Noise-encrypted yamux frames) the agents wrote to the simulated network on the scenario clock (boot excluded)')
   notes.push('rssMBPerAgent is the process RSS growth over the baseline at the peak, divided by the peak number of running agents (all agents share one process)')
   if (o.shutdownErrors.length > 0) notes.push(`${o.shutdownErrors.length} error(s) escaped the agents while they were being stopped at the end (not a failure of the run; skein agent would exit 70 instead of 0): ${o.shutdownErrors[0] ?? ''}`)
-  if (o.fullViewMs == null) notes.push('discovery: some running agent never saw every agent it has a link to as alive at the same time')
+  if (o.fullViewMs == null) {
+    const byState = new Map<string, number>()
+    for (const p of o.neverAlive) byState.set(p.state, (byState.get(p.state) ?? 0) + 1)
+    const states = [...byState].map(([s, n]) => `${n} ${s}`).join(', ')
+    const unseen = new Map<string, number>()
+    const blind = new Map<string, number>()
+    for (const p of o.neverAlive) { unseen.set(p.peer, (unseen.get(p.peer) ?? 0) + 1); blind.set(p.observer, (blind.get(p.observer) ?? 0) + 1) }
+    const top = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, c]) => `${n} (${c})`).join(', ')
+    notes.push(`discovery: ${o.neverAlive.length} pair(s) of running agents with a link up were never seen alive by their observer (at the end: ${states || 'none'}); peers unseen by the most observers: ${top(unseen)}; observers missing the most peers: ${top(blind)}`)
+  }
   const agentSeconds = Math.max(1e-9, o.agentSeconds)
   return {
     scenario: o.scenario.name,
@@ -75,7 +85,7 @@ export function buildReport (o: Observations): Report {
     peakAgents: o.peakAgents,
     durationS: round(o.wallMs / 1000, 1),
     startupS: round(o.startupMs / 1000, 2),
-    discovery: { fullViewS: o.fullViewMs != null ? round(o.fullViewMs / 1000, 2) : null },
+    discovery: { fullViewS: o.fullViewMs != null ? round(o.fullViewMs / 1000, 2) : null, pairsNeverAlive: o.neverAlive.length },
     failureDetection: {
       p50S: sec(quantile(detected, 0.5)),
       p99S: sec(quantile(detected, 0.99)),
@@ -93,6 +103,7 @@ export function buildReport (o: Observations): Report {
     leases: sub.leases,
     messages: { total: o.traffic.messages, bytes: o.traffic.bytes, perAgentPerS: round(o.traffic.messages / agentSeconds, 1) },
     eventLoopDelayMs: o.eventLoopDelayMs,
+    connectionsPerAgent: { mean: round(o.connections.reduce((a, b) => a + b, 0) / Math.max(1, o.connections.length), 1), max: Math.max(0, ...o.connections) },
     cpuPctPerAgent: round(100 * (o.cpuS.user + o.cpuS.system) / agentSeconds, 2),
     rssMBPerAgent: round(Math.max(0, o.rssPeakMB - o.rssBaselineMB) / Math.max(1, o.peakAgents), 1),
     crashes: o.agents.reduce((n, a) => n + a.crashes, 0),

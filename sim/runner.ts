@@ -63,6 +63,10 @@ export interface Observations {
   startupMs: number
   /** ms from the scenario clock's start until every running agent had seen every running agent it has a link to alive; null if never */
   fullViewMs: number | null
+  /** pairs (observer > peer, both running, link up) whose observer never saw the peer alive, with its state at the end */
+  neverAlive: Array<{ observer: string, peer: string, state: string }>
+  /** open connections per running agent at the end */
+  connections: number[]
   wallMs: number
   changes: StateChange[]
   samples: Sample[]
@@ -543,6 +547,15 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     groupOf: (n) => groupOf.get(n)
   })
   for (const l of live.values()) if (l.phase === 'running') agentMs += now() - Math.max(0, l.runningSince ?? now())
+  const neverAlive: Observations['neverAlive'] = []
+  for (const l of running()) {
+    const links = l.agent?.discovery?.links
+    for (const x of running()) {
+      if (x === l || !model.base(l.plan.name, x.plan.name).up || seenAlive.has(pairKey(l.plan.name, x.plan.name))) continue
+      neverAlive.push({ observer: l.plan.name, peer: x.plan.name, state: links?.state(x.record.peerId) ?? 'unknown' })
+    }
+  }
+  const connections = running().map((l) => l.agent?.node?.getConnections().length ?? 0)
   const end = net.totals()
   const traffic = { messages: end.messages - trafficAtT0.messages, bytes: end.bytes - trafficAtT0.bytes }
   progress(`stopping ${running().length} agents`)
@@ -559,6 +572,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     schedule,
     startupMs: bootMs,
     fullViewMs: fullViewAt,
+    neverAlive,
+    connections,
     wallMs,
     changes,
     samples,
