@@ -61,8 +61,9 @@ export function discoveryServices (init: DiscoveryServicesInit): { services: Ser
       // A smaller mesh than gossipsub's (6, within 4 to 12): a member publishes to every member it is connected to
       // (flood publish), which in a fleet within links.maxMonitored is every member it can reach, so the mesh
       // carries second copies and repairs what a direct send lost; 3 to 6 peers keep a member reachable over the
-      // mesh alone (in a larger fleet a member is connected to the members it pings and those that ping it). Each member receives each message
-      // about 1 + mesh size times, and at 100 members in one process gossip is most of the agents' work
+      // mesh alone (in a larger fleet a member is connected to the members it pings and those that ping it).
+      // Each member receives each message about 1 + mesh size times, and at 100 members in one process gossip
+      // is most of the agents' work
       D: 4,
       Dlo: 3,
       Dhi: 6,

@@ -79,7 +79,8 @@ export class DiscoverySystem {
     const d = this.config.discovery
     const { services, peerDiscovery } = discoveryServices({ fleetId: this.fleet.fleetId, mdns: d.mdns, bootstrap: d.bootstrap, dht: d.dht })
     // members dial each other (every other within links.maxMonitored); agents that share a host (tests, the
-    // simulator, several clusters on one box) dial from one address, which libp2p would throttle to 5 connections a second: loopback is exempt
+    // simulator, several clusters on one box) dial from one address, which libp2p would throttle to 5
+    // connections a second: loopback is exempt
     return { services, peerDiscovery, connectionGater: this.fleet.gater(), allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] }
   }
 
