@@ -154,3 +154,46 @@ t.test('signatures interoperate with the keys\' own sign and verify, in both dir
   const k1 = await generateKeyPair('secp256k1')
   t.ok(await verifyPayload(k1.publicKey, 'beacon', payload, await signPayload(k1, 'beacon', payload)), 'other key types sign and verify through their own code')
 })
+
+t.test('a stream that answered pings and is ended by the other side as the next ping goes out is replaced within that ping', async (t) => {
+  const { a, b } = await pair(t)
+  await b.unhandle(PING_PROTOCOL)
+  let streams = 0
+  // a responder that answers one ping per stream and resets the stream when the second comes (one that gives
+  // streams less time than we keep them, ending one just as we send)
+  await b.handle(PING_PROTOCOL, (stream) => {
+    streams++
+    let pings = 0
+    stream.addEventListener('message', (evt) => {
+      if (pings++ === 0) stream.send(evt.data.subarray())
+      else stream.abort(new Error('stream lifetime over'))
+    })
+  }, { maxInboundStreams: 8 })
+  const pinger = new Pinger(a)
+  t.teardown(() => { pinger.stop() })
+  t.ok(await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) }) >= 0, 'the first ping is answered')
+  t.ok(await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) }) >= 0, 'so is the second, on a new stream')
+  t.equal(pinger.streamsOpened, 2)
+  t.equal(streams, 2)
+  pinger.stop()
+  // a fresh stream ended by them is a failed ping: there is no earlier answer to say the stream, not the peer, ended
+  await b.unhandle(PING_PROTOCOL)
+  await b.handle(PING_PROTOCOL, (stream) => {
+    stream.addEventListener('message', () => { stream.abort(new Error('no')) })
+  }, { maxInboundStreams: 8 })
+  const fresh = new Pinger(a)
+  t.teardown(() => { fresh.stop() })
+  await t.rejects(fresh.ping(b.peerId, { signal: AbortSignal.timeout(5000) }), { name: 'PingStreamClosedError' })
+  t.equal(fresh.streamsOpened, 1, 'not tried again')
+})
+
+t.test('our responder keeps a ping stream past the 10 s libp2p gives one by default', async (t) => {
+  const { a, b } = await pair(t)
+  const pinger = new Pinger(a)
+  t.teardown(() => { pinger.stop() })
+  await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) })
+  await new Promise((resolve) => setTimeout(resolve, 10_500))
+  t.equal(inbound(a, b).length, 1, 'the responder still holds the stream after 10.5 s')
+  await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) })
+  t.equal(pinger.streamsOpened, 1, 'and the next ping goes on it')
+})

@@ -10,7 +10,6 @@ import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub
 import { kadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
-import { ping } from '@libp2p/ping'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 import { announceTopic, dhtProtocol, mdnsServiceTag, revocationTopic, verdictTopic } from './topics.ts'
 
@@ -41,10 +40,6 @@ export function discoveryServices (init: DiscoveryServicesInit): { services: Ser
     invalidMessageDeliveriesDecay: 0.5
   })
   const services: ServiceFactoryMap = {
-    // Room for two pings each way per connection: the failure detector's (agent/links, one at a time) and
-    // another pinger's (libp2p's connection monitor when it is on, an operator's tool). With ping's default of
-    // one outbound stream, the second failed whenever it met the first in flight.
-    ping: ping({ maxOutboundStreams: 2, maxInboundStreams: 4 }),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,

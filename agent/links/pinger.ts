@@ -4,10 +4,14 @@
  * protocol negotiation, the 32 bytes each way, and a close from both sides,
  * each frame encrypted and written on its own. The protocol lets a dialer send
  * ping after ping on one stream (the responder echoes until the stream ends),
- * so a member that pings its peers every second reuses its stream and opens a
- * new one only every `rotateMs`, well inside the 10 s the responder gives a
- * stream. A ping that fails or times out ends its stream: an echo that comes
- * late must not answer the next ping. Pings to one peer take turns.
+ * so a member reuses its stream and opens a new one only every `rotateMs` (a
+ * minute, half the 2 minutes our responder gives a stream). A ping that fails
+ * or times out ends its stream: an echo that comes late must not answer the
+ * next ping. A stream that already carried a ping and is closed or reset by
+ * the other side when the next ping goes out (a responder that gives streams
+ * less time, as libp2p's default 10 s, ends it while we send) is replaced at
+ * once, within the same ping's deadline: the peer that ended it is there, and
+ * that is no evidence against the link. Pings to one peer take turns.
  *
  *   const pinger = new Pinger(node)
  *   const rttMs = await pinger.ping(peerId, { signal: AbortSignal.timeout(2000) })
@@ -16,7 +20,7 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { equals } from 'uint8arrays/equals'
-import type { SkeinNode } from '../node/index.ts'
+import { PING_STREAM_LIFETIME_MS, type SkeinNode } from '../node/index.ts'
 
 export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_LENGTH = 32
@@ -29,10 +33,22 @@ export class PingStreamClosedError extends Error {
   override name = 'PingStreamClosedError'
 }
 
+/** a stream that carried pings before was ended by the other side as this one went out: the ping is tried again */
+class ReusedStreamEndedError extends Error {
+  override name = 'ReusedStreamEndedError'
+  override readonly cause: Error
+  constructor (cause: Error) {
+    super(cause.message)
+    this.cause = cause
+  }
+}
+
 interface Held {
   stream: Stream
   connection: Connection
   opened: number
+  /** pings this stream has answered */
+  answered: number
 }
 
 async function waitOrAbort (p: Promise<void>, signal: AbortSignal): Promise<void> {
@@ -48,7 +64,7 @@ async function waitOrAbort (p: Promise<void>, signal: AbortSignal): Promise<void
 }
 
 export interface PingerOptions {
-  /** a stream older than this is closed before the next ping and a new one opened (default 5 s; the responder ends a stream after 10 s) */
+  /** a stream older than this is closed before the next ping and a new one opened (default 1 min; our responder ends a stream after 2) */
   rotateMs?: number
   now?: () => number
 }
@@ -65,7 +81,7 @@ export class Pinger {
 
   constructor (node: SkeinNode, options: PingerOptions = {}) {
     this.node = node
-    this.rotateMs = options.rotateMs ?? 5000
+    this.rotateMs = options.rotateMs ?? PING_STREAM_LIFETIME_MS / 2
     this.now = options.now ?? (() => performance.now())
   }
 
@@ -92,21 +108,34 @@ export class Pinger {
   }
 
   private async pingNow (key: string, peer: PeerId, signal: AbortSignal): Promise<number> {
+    try {
+      return await this.pingOnce(key, peer, signal)
+    } catch (err) {
+      if (!(err instanceof ReusedStreamEndedError) || signal.aborted) throw err instanceof ReusedStreamEndedError ? err.cause : err
+      return await this.pingOnce(key, peer, signal)
+    }
+  }
+
+  private async pingOnce (key: string, peer: PeerId, signal: AbortSignal): Promise<number> {
     let h = this.held.get(key)
     if (h != null && (h.connection.status !== 'open' || h.stream.status !== 'open' || h.stream.writeStatus !== 'writable' || h.stream.readStatus !== 'readable' || h.stream.remoteWriteStatus !== 'writable' || this.now() - h.opened >= this.rotateMs)) {
       this.release(key, h)
       h = undefined
     }
     if (h == null) {
-      h = { ...await this.open(peer, signal), opened: this.now() }
+      h = { ...await this.open(peer, signal), opened: this.now(), answered: 0 }
       this.held.set(key, h)
     }
     try {
-      return await this.exchange(h.stream, h.connection, signal)
+      const rtt = await this.exchange(h.stream, h.connection, signal)
+      h.answered++
+      return rtt
     } catch (err) {
+      // the stream closed under the ping while its connection stayed: the other side ended it
+      const endedByThem = err instanceof PingStreamClosedError && h.connection.status === 'open'
       if (this.held.get(key) === h) this.held.delete(key)
       h.stream.abort(err as Error)
-      throw err
+      throw h.answered > 0 && endedByThem ? new ReusedStreamEndedError(err) : err
     }
   }
 

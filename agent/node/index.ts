@@ -112,6 +112,9 @@ function identifyEveryConnection (node: Libp2p<BaseServices & ServiceMap>, metri
  * terminal, a system call a stream (2–4 % of the CPU of a member pinging its
  * peers once a second).
  */
+/** how long this node's ping responder keeps a ping stream (the dialler rotates its stream at half this) */
+export const PING_STREAM_LIFETIME_MS = 120_000
+
 export function libp2pLogger (debug = process.env.DEBUG): ComponentLogger {
   if (debug != null && debug.trim() !== '') return defaultLogger()
   const noop = (() => {}) as unknown as Libp2pLogger
@@ -129,7 +132,12 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   const services = {
     // run on every connection by identifyEveryConnection, which retries
     identify: identify({ runOnConnectionOpen: false, timeout: IDENTIFY_TIMEOUT_MS }),
-    ping: ping(),
+    // The responder ends a ping stream PING_STREAM_LIFETIME_MS after it opened (libp2p's default is 10 s), so a
+    // member's link pings to a peer share a stream for a minute (agent/links/pinger.ts). Room for two pings
+    // each way per connection: the failure detector's (one at a time, its stream being closed overlapping the
+    // one that replaces it) and another pinger's (an operator's tool). With ping's default of one outbound
+    // stream, the second failed whenever it met the first in flight.
+    ping: ping({ timeout: PING_STREAM_LIFETIME_MS, maxOutboundStreams: 2, maxInboundStreams: 4 }),
     ...(init.services ?? {})
   } as unknown as ServiceFactoryMap<BaseServices & S>
   const node = await createLibp2p<BaseServices & S>({
