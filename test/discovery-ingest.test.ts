@@ -7,7 +7,7 @@ import t from 'tap'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { Discovery } from '../agent/discovery/index.ts'
+import { Discovery, announceScale } from '../agent/discovery/index.ts'
 import { Fleet } from '../agent/fleet/index.ts'
 import { openStore } from '../agent/store/index.ts'
 import { silentLogger } from '../agent/logger.ts'
@@ -15,7 +15,7 @@ import type { Clock } from '../agent/clock.ts'
 import type { Links } from '../agent/links/index.ts'
 import type { SkeinNode } from '../agent/node/index.ts'
 import { issueCertificate, issueRevocation } from '../protocol/membership/index.ts'
-import { signAnnouncement } from '../protocol/announce/index.ts'
+import { decodeSignedAnnouncement, signAnnouncement, type AnnouncementData } from '../protocol/announce/index.ts'
 import { tempDir, type TapLike } from './helpers/agent.ts'
 
 class FakeClock implements Clock {
@@ -54,7 +54,7 @@ interface Peer { key: PrivateKey, id: PeerId, cert: Uint8Array }
 type Validator = (from: PeerId, msg: { data: Uint8Array }) => Promise<string>
 
 /** `want`: keep making members until it holds of their peer IDs next to ours */
-async function setup (t: TapLike, peerCount: number, want: (self: string, peers: string[]) => boolean = () => true): Promise<{ d: Discovery, fleet: Fleet, clock: FakeClock, self: Peer, peers: Peer[], fleetKey: PrivateKey, deliver: (from: Peer, bytes: Uint8Array) => Promise<string>, dials: string[], connected: Set<string>, unwatched: Set<string>, discover: (id: PeerId) => void }> {
+async function setup (t: TapLike, peerCount: number, want: (self: string, peers: string[]) => boolean = () => true): Promise<{ d: Discovery, fleet: Fleet, clock: FakeClock, self: Peer, peers: Peer[], fleetKey: PrivateKey, deliver: (from: Peer, bytes: Uint8Array) => Promise<string>, dials: string[], connected: Set<string>, unwatched: Set<string>, discover: (id: PeerId) => void, published: Array<{ topic: string, at: number, bytes: Uint8Array }>, periods: Map<string, number> }> {
   const fleetKey = await generateKeyPair('Ed25519')
   /** members this agent does not ping (a fleet beyond links.maxMonitored) */
   const unwatched = new Set<string>()
@@ -77,13 +77,16 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
   // as libp2p does: a peer first added to the peer store is reported as discovered
   const discovered: Array<(evt: CustomEvent<{ id: PeerId }>) => void> = []
   const inStore = new Set<string>()
+  const published: Array<{ topic: string, at: number, bytes: Uint8Array }> = []
+  /** the announcement period each member said, as links was told */
+  const periods = new Map<string, number>()
   const node = {
     peerId: self.id,
     services: {
       pubsub: {
         topicValidators: validators,
         subscribe: () => {},
-        publish: async () => ({ recipients: [] }),
+        publish: async (topic: string, bytes: Uint8Array) => { published.push({ topic, at: clock.now(), bytes }); return { recipients: [] } },
         addEventListener: () => {},
         removeEventListener: () => {}
       }
@@ -109,6 +112,7 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
     track: () => {},
     untrack: () => {},
     heartbeat: () => {},
+    expectAnnouncements: (p: string, ms: number) => { periods.set(p, ms) },
     state: () => 'alive',
     onChange: () => () => {},
     list: () => [],
@@ -133,12 +137,45 @@ async function setup (t: TapLike, peerCount: number, want: (self: string, peers:
   const deliver = async (from: Peer, bytes: Uint8Array): Promise<string> => await validate(from.id, { data: bytes })
   /** a peer found by mDNS, a bootstrap list or the DHT */
   const discover = (id: PeerId): void => { for (const fn of discovered) fn(new CustomEvent('peer:discovery', { detail: { id } })) }
-  return { d, fleet, clock, self, peers, fleetKey, deliver, dials, connected, unwatched, discover }
+  return { d, fleet, clock, self, peers, fleetKey, deliver, dials, connected, unwatched, discover, published, periods }
 }
 
-async function announcement (p: Peer, now: number, seq = 1, ttlMs = 90_000): Promise<Uint8Array> {
-  return await signAnnouncement(p.key, { peerId: p.id.toString(), seq, issuedMs: now, expiresMs: now + ttlMs, addrs: [], labels: {} }, p.cert)
+async function announcement (p: Peer, now: number, seq = 1, ttlMs = 90_000, intervalMs?: number): Promise<Uint8Array> {
+  return await signAnnouncement(p.key, { peerId: p.id.toString(), seq, issuedMs: now, expiresMs: now + ttlMs, addrs: [], labels: {}, ...(intervalMs != null ? { intervalMs } : {}) }, p.cert)
 }
+
+t.test('announcements grow apart as the fleet grows: once the configured period up to 32 members, then one more per doubling', async (t) => {
+  const sizes = [1, 2, 32, 33, 64, 65, 128, 129, 200, 256, 257, 512, 513, 10_000]
+  t.same(sizes.map(announceScale), [1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 10])
+})
+
+t.test('a member holding 40 others announces every two periods, says so, and its announcements live twice as long', async (t) => {
+  const { d, clock, self, peers, deliver, published, periods } = await setup(t, 40)
+  for (const [i, p] of peers.entries()) {
+    // half the members say their period (a newer agent), half do not (an older one)
+    t.equal(await deliver(p, await announcement(p, clock.now(), 1, 90_000, i % 2 === 0 ? 90_000 + i : undefined)), 'accept')
+  }
+  t.equal(periods.size, 20, 'the members that said their period are judged on it')
+  t.equal(periods.get((peers[4] as Peer).id.toString()), 90_004)
+  t.notOk(periods.has((peers[1] as Peer).id.toString()), 'the others on the configured one')
+  const own = (): Array<{ at: number, a: AnnouncementData }> => published
+    .filter((m) => m.topic === d.topic)
+    .map((m) => ({ at: m.at, a: decodeSignedAnnouncement(m.bytes).announcement }))
+    .filter((m) => m.a.peerId === self.id.toString())
+  await d.announce()
+  const now = own().at(-1)?.a
+  t.equal(now?.intervalMs, 120_000, 'the period it says: 2 × 60 s with 41 members')
+  t.equal((now?.expiresMs ?? 0) - (now?.issuedMs ?? 0), 360_000, 'a lifetime of 2 × 3 × 60 s')
+  const before = own().length
+  for (let i = 0; i < 600; i++) {
+    clock.advance(1000)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  const periodic = own().slice(before)
+  const gaps = periodic.slice(1).map((m, i) => m.at - (periodic[i] as { at: number }).at)
+  t.ok(gaps.length >= 3, `${periodic.length} announcements in 10 minutes`)
+  t.ok(gaps.every((g) => g >= 96_000 && g <= 144_000), `each 120 s ± 20 % after the last (${gaps.join(', ')} ms)`)
+})
 
 t.test('an announcement held already, delivered again byte for byte, is dropped as replayed and leaves the record as it was; once expired, as stale', async (t) => {
   const { d, clock, peers, deliver } = await setup(t, 2)

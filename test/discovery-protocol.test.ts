@@ -8,7 +8,7 @@ import {
 import { MembershipCertificate, SignedCertificate } from '../protocol/pb/membership.js'
 import { signPayload } from '../protocol/signing/index.ts'
 import {
-  signAnnouncement, validateAnnouncement, decodeSignedAnnouncement, decodeAnnouncementBody, encodeAnnouncement, MAX_ANNOUNCEMENT_BYTES, type AnnouncementData
+  signAnnouncement, validateAnnouncement, decodeSignedAnnouncement, decodeAnnouncementBody, encodeAnnouncement, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCE_INTERVAL_MS, type AnnouncementData
 } from '../protocol/announce/index.ts'
 import { Announcement } from '../protocol/pb/announce.js'
 import { MAX_LABELS } from '../protocol/labels/index.ts'
@@ -105,6 +105,8 @@ t.test('announcements: accepted when signed by a member, dropped with a reason o
   t.equal(await reason(await signAnnouncement(stranger.agentKey, data(stranger.peerId, { seq: 9 }), cert)), 'non-member', 'someone else\'s certificate')
   t.equal(await reason(new Uint8Array([0xff, 0xff, 0xff])), 'malformed')
   t.equal(await reason(new Uint8Array(MAX_ANNOUNCEMENT_BYTES + 1)), 'oversized')
+  t.equal(await reason(await signAnnouncement(agentKey, data(peerId, { seq: 9, intervalMs: MAX_ANNOUNCE_INTERVAL_MS + 1 }), cert)), 'malformed', 'a period longer than any lifetime')
+  t.equal(await reason(await signAnnouncement(agentKey, data(peerId, { seq: 9, intervalMs: MAX_ANNOUNCE_INTERVAL_MS }), cert)), 'accepted', 'the longest period')
   t.equal(await reason(await signAnnouncement(agentKey, data(peerId, { seq: 9 }), cert), { ...ctx, self: peerId }), 'self')
   revoked.add(peerId)
   t.equal(await reason(await signAnnouncement(agentKey, data(peerId, { seq: 10 }), cert)), 'revoked')
@@ -120,7 +122,8 @@ t.test('announcement codec round-trips any field values (property)', async (t) =
       ports: fc.array(fc.integer({ min: 1, max: 65535 }), { maxLength: 4 }),
       pods: fc.integer({ min: 0, max: 1000 }),
       memoryBytes: fc.oneof(fc.constant(3 * 2 ** 30), fc.integer({ min: 0, max: 2 ** 50 })),
-      podCidr: fc.string({ maxLength: 18 })
+      podCidr: fc.string({ maxLength: 18 }),
+      intervalMs: fc.option(fc.integer({ min: 1, max: MAX_ANNOUNCE_INTERVAL_MS }), { nil: undefined })
     }),
     async (v) => {
       const d = data(peerId, {
@@ -128,9 +131,11 @@ t.test('announcement codec round-trips any field values (property)', async (t) =
         labels: v.labels,
         addrs: v.ports.map((p) => `/ip4/10.0.0.1/tcp/${p}`),
         offer: { cpuMillis: 1, memoryBytes: v.memoryBytes, pods: v.pods, gpu: 0, ephemeralStorageBytes: 3, generation: 4, hops: 1 },
-        podCidr: v.podCidr
+        podCidr: v.podCidr,
+        ...(v.intervalMs != null ? { intervalMs: v.intervalMs } : {})
       })
       const back = decodeSignedAnnouncement(await signAnnouncement(key, d)).announcement
+      t.equal(back.intervalMs, v.intervalMs, 'the period, when said; absent when not')
       t.equal(back.seq, d.seq)
       t.same(back.labels, Object.fromEntries(Object.entries(v.labels)))
       t.same(back.addrs, d.addrs)

@@ -135,3 +135,39 @@ t.test('a watched member that announces but does not answer pings keeps its plac
   await until('its place to go to the next living member', () => links.monitored(next), 10_000)
   t.notOk(links.monitored(mute))
 })
+
+t.test('a member not pinged is judged on the period its announcements say, not the configured one', async (t) => {
+  const self = 'self'
+  const peers = ['p-a', 'p-b', 'p-c']
+  const ranked = [...peers].sort((a, b) => ringDistance(self, a) - ringDistance(self, b))
+  const [, steady, quiet] = ranked as [string, string, string]
+  const states = new Map<string, PeerState[]>()
+  const links = new Links({ pingIntervalMs: 40, pingTimeoutMs: 60, maxMonitored: 1, passiveIntervalMs: 60 }, {
+    clock: systemClock,
+    logger: silentLogger().forComponent('test'),
+    selfPeerId: self,
+    ping: async () => 1
+  })
+  links.onChange((peer, _from, to) => { states.set(peer, [...(states.get(peer) ?? []), to]) })
+  links.start()
+  t.teardown(() => { links.stop() })
+  for (const p of peers) { links.track(p); links.heartbeat(p) }
+  t.same(peers.filter((p) => links.monitored(p)), [ranked[0]], 'one member pinged, two judged by their announcements')
+  // both say they announce every second (a large fleet's longer period), where this agent's own period is 60 ms,
+  // and announce every 700 ms
+  links.expectAnnouncements(steady, 1000)
+  links.expectAnnouncements(quiet, 1000)
+  const gossip = setInterval(() => { for (const p of [steady, quiet]) links.heartbeat(p) }, 700)
+  t.teardown(() => { clearInterval(gossip) })
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  clearInterval(gossip)
+  const rest = setInterval(() => { links.heartbeat(steady) }, 700)
+  t.teardown(() => { clearInterval(rest) })
+  const silentAt = Date.now()
+  await until(`${quiet} to be found unreachable once silent`, () => links.state(quiet) === 'unreachable', 20_000)
+  const after = Date.now() - silentAt
+  // against the 60 ms period it would be about 16 of those (a link that seemed to lose most heartbeats): 1 s
+  t.ok(after >= 2500, `a silent member is found unreachable after several of its own periods, not of ours (${after} ms)`)
+  t.equal(links.state(steady), 'alive', 'the member announcing at the period it said stays alive')
+  t.notOk(states.get(steady)?.some((s) => s !== 'alive'), 'and was never suspected')
+})

@@ -50,8 +50,8 @@ export const ConfigSchema = Type.Object({
     bootstrap: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Multiaddrs (with /p2p/<peer ID>) of members to dial at start. Default: [].' }),
     dht: Type.Boolean({ default: true, description: 'Run the fleet\'s private Kad-DHT (protocol /skein/<fleet id>/kad/1.0.0; never the public IPFS DHT). Default: true.' }),
     dhtInterval: Duration('Time between DHT rounds. Each looks up members still unreachable (they may have moved); the fleet key is provided and other providers looked for every round at first, then, while the lookups find no member not already known, twice as many rounds apart each time, up to 16. Default: 1m.', '1m'),
-    announceInterval: Duration('Time between re-announcements over gossip (jittered ±20 %); changes are announced at once. Default: 30s.', '30s'),
-    announceTtl: Type.Optional(Type.String({ pattern: durationPattern, description: 'Lifetime of an announcement. Default: 3 × announceInterval.' })),
+    announceInterval: Duration('Time between re-announcements over gossip (jittered ±20 %) in a fleet of up to 32; in a larger one 2× up to 64 members, 3× up to 128, one more for each doubling. Changes are announced at once. Default: 30s.', '30s'),
+    announceTtl: Type.Optional(Type.String({ pattern: durationPattern, description: 'Lifetime of an announcement in a fleet of up to 32 (it grows with the period). Default: 3 × announceInterval.' })),
     verdicts: Type.Boolean({ default: true, description: 'When a member this agent pings becomes unreachable, gossip a signed verdict; take other watchers\' verdicts about members it does not ping (unreachable on a second watcher\'s verdict, or on one not refuted within 3 s), and ping at once those it does. A member refutes a verdict about itself by announcing again. Default: true.' }),
     syncInterval: Duration('Time between anti-entropy rounds: the agent compares digests of the announcements and revocations it holds with one connected member picked at random, and both fetch what they lack, so what gossip missed still arrives (a round follows within a second of news). 0s turns it off. Default: 5s.', '5s'),
     labels: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Labels to announce (region, geo cell, cost, carbon...), merged over the certificate\'s labels. Default: {}.' })
@@ -68,7 +68,7 @@ export const ConfigSchema = Type.Object({
     minStdDev: Duration('Floor of the failure detector\'s heartbeat-interval standard deviation. Default: 100ms.', '100ms'),
     bandwidthProbeInterval: Duration('Time between bandwidth probes of each alive peer; 0s probes only on request. Default: 0s.', '0s'),
     bandwidthProbeBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 16384, description: 'Bytes sent by one bandwidth probe. Default: 16384.' }),
-    maxMonitored: Type.Integer({ minimum: 0, maximum: 100000, default: 64, description: 'Most members pinged (and dialled for it) at once; 0 pings every member. In a larger fleet the members this agent has leases with and a stable share of the rest are pinged, so every member is watched by about this many others, and the others are judged by their announcements (unreachable after about five missed discovery.announceInterval). Default: 64.' })
+    maxMonitored: Type.Integer({ minimum: 0, maximum: 100000, default: 64, description: 'Most members pinged (and dialled for it) at once; 0 pings every member. In a larger fleet the members this agent has leases with and a stable share of the rest are pinged, so every member is watched by about this many others, and the others are judged by their announcements (unreachable after about five missed; see discovery.announceInterval). Default: 64.' })
   }, { additionalProperties: false, description: 'Link telemetry and failure detection.' }),
   // libp2p connection limits (issue 10, network abuse)
   connections: Type.Object({

@@ -73,9 +73,9 @@ const Reject = 'reject' as TVR
 export type GossipDropReason = DropReason | 'unverified-source'
 
 export interface DiscoveryInit {
-  /** ms between re-announcements (jittered ±20 %); default 30000 */
+  /** ms between re-announcements (jittered ±20 %) in a fleet of up to 32, more apart in a larger one (announceScale); default 30000 */
   announceIntervalMs?: number
-  /** lifetime of an announcement, ms; default 3 × announceIntervalMs */
+  /** lifetime of an announcement, ms, in a fleet of up to 32 (it grows as the period does); default 3 × announceIntervalMs */
   announceTtlMs?: number
   /** ms a new connection has to prove membership; default 5000 */
   handshakeTimeoutMs?: number
@@ -128,6 +128,26 @@ const DHT_MAX_ROUNDS_APART = 16
 
 /** how soon a round follows news */
 const SYNC_SOON_MS = 1000
+
+/** members (this agent included) up to which announcements keep the configured period */
+export const ANNOUNCE_SCALE_THRESHOLD = 32
+
+/**
+ * How many times the configured period apart a member of a fleet of
+ * `members` announces: 1 up to 32 members, then one more for each doubling
+ * begun (2 up to 64, 3 up to 128, 4 up to 256, 5 up to 512), as memberlist
+ * (Serf, Consul) scales its push-pull rounds. Every member receives every
+ * announcement about as many times as it has mesh peers, so with a fixed period
+ * a member's gossip work grows with the fleet; with this it grows with the
+ * fleet over its logarithm. Announcements are the heartbeats by which a member
+ * judges the members it does not ping, and each carries its period, so those
+ * judgements stretch with it; the members that ping a member (links.maxMonitored
+ * of them) still find it gone within seconds and say so in verdicts.
+ */
+export function announceScale (members: number): number {
+  if (members <= ANNOUNCE_SCALE_THRESHOLD) return 1
+  return Math.ceil(Math.log2(members) - Math.log2(ANNOUNCE_SCALE_THRESHOLD)) + 1
+}
 
 export interface DiscoveryComponents {
   node: SkeinNode
@@ -429,7 +449,8 @@ export class Discovery {
       peerId: this.self,
       seq: this.seq,
       issuedMs: now,
-      expiresMs: now + this.init.announceTtlMs,
+      expiresMs: now + this.init.announceTtlMs * this.scale(),
+      intervalMs: this.periodMs(),
       addrs: this.c.node.getMultiaddrs().map((a) => a.toString()),
       labels: { ...(this.c.fleet.own?.labels ?? {}), ...this.init.labels, ...(this.fields.labels ?? {}) },
       version,
@@ -454,12 +475,22 @@ export class Discovery {
 
   // --- announcements ---------------------------------------------------------
 
+  /** announceScale for the fleet this agent knows: the members it holds records of and itself */
+  private scale (): number {
+    return announceScale(this.records.size + 1)
+  }
+
+  /** the period between our announcements now, ms */
+  periodMs (): number {
+    return this.init.announceIntervalMs * this.scale()
+  }
+
   private scheduleAnnounce (): void {
     if (!this.running) return
     const jitter = 0.8 + Math.random() * 0.4
     this.announceTimer = this.c.clock.setTimeout(() => {
       this.announce().catch((err) => { this.c.logger.error({ err }, 'announce failed') }).finally(() => { this.scheduleAnnounce() })
-    }, Math.round(this.init.announceIntervalMs * jitter))
+    }, Math.round(this.periodMs() * jitter))
   }
 
   private announceSoon (): void {
@@ -518,6 +549,7 @@ export class Discovery {
     this.records.set(a.peerId, rec)
     this.heldRaw.set(key, a.peerId)
     this.c.links.track(a.peerId)
+    if (a.intervalMs != null) this.c.links.expectAnnouncements(a.peerId, a.intervalMs)
     this.c.links.heartbeat(a.peerId)
     const addrs = a.addrs.flatMap((s) => { try { return [multiaddr(s)] } catch { return [] } })
     try {

@@ -47,10 +47,11 @@ export interface LinksInit {
    * it, the peers this agent has leases with (`pinned`) and its successors
    * on a hash ring of peer IDs (so every peer is watched by this many
    * others) are pinged; the others are judged by their announcements alone,
-   * expected every `passiveIntervalMs`
+   * expected every `passiveIntervalMs` or at the period the peer's
+   * announcements say (expectAnnouncements())
    */
   maxMonitored?: number
-  /** the interval heartbeats of an unpinged peer are expected at (the announcement interval); default 30 s */
+  /** the interval heartbeats of an unpinged peer are expected at when it has not said its own (the announcement interval); default 30 s */
   passiveIntervalMs?: number
   /** ms a single watcher's verdict against an unpinged peer waits for a refutation before it counts (condemn()); default 3000 */
   verdictGraceMs?: number
@@ -145,6 +146,8 @@ interface Entry {
   /** watchers whose verdict (condemn()) holds against this unpinged peer since `condemnedAt`; cleared by a heartbeat */
   condemnedBy?: Set<string>
   condemnedAt?: number
+  /** the period the peer's announcements say it announces at, ms; init.passiveIntervalMs when unsaid */
+  passiveMs?: number
 }
 
 /**
@@ -260,7 +263,7 @@ export class Links {
     const monitored = this.init.maxMonitored <= 0 || this.entries.size < this.init.maxMonitored
     this.entries.set(peerId, {
       status: initialLink(now),
-      phi: this.detector(monitored, now),
+      phi: this.detector(monitored, now, undefined),
       tel: new LinkTelemetry(this.init.lossWindow),
       nextPingAt: now,
       nextProbeAt: this.init.bandwidthProbeIntervalMs > 0 ? now + this.init.pingIntervalMs * 2 : Infinity,
@@ -286,9 +289,22 @@ export class Links {
     return this.entries.get(peerId)?.monitored === true
   }
 
-  /** a failure detector expecting heartbeats at the ping interval (monitored) or the announcement interval, heard from `last` */
-  private detector (monitored: boolean, last: number): PhiAccrual {
-    const every = monitored ? this.init.pingIntervalMs : this.init.passiveIntervalMs
+  /**
+   * The period at which `peerId` says it announces (its announcements carry
+   * it; the period grows with the fleet). An unpinged peer is judged on it from
+   * now: when it changed, its failure detector starts again from the last
+   * heartbeat with the new period, as when a peer stops being pinged.
+   */
+  expectAnnouncements (peerId: string, periodMs: number): void {
+    const e = this.entries.get(peerId)
+    if (e == null || !(periodMs > 0) || e.passiveMs === periodMs) return
+    e.passiveMs = periodMs
+    if (!e.monitored) e.phi = this.detector(false, e.phi.last ?? this.c.clock.now(), periodMs)
+  }
+
+  /** a failure detector expecting heartbeats at the ping interval (monitored) or the announcement period, heard from `last` */
+  private detector (monitored: boolean, last: number, passiveMs: number | undefined): PhiAccrual {
+    const every = monitored ? this.init.pingIntervalMs : (passiveMs ?? this.init.passiveIntervalMs)
     const phi = new PhiAccrual({ expectedIntervalMs: every, minStdDevMs: this.init.minStdDevMs, minIntervalMs: every / 2 })
     phi.heartbeat(last)
     return phi
@@ -311,9 +327,9 @@ export class Links {
       want = new Set([...pinned].filter((p) => this.entries.has(p)))
       // an unreachable peer still heard from (announcements, a tunnel) keeps its place, rather than flap between
       // unreachable while pinged and alive on its announcements; a silent one gives its place to a living one
-      const heard = now - 2 * this.init.passiveIntervalMs
+      const heard = (e: Entry): boolean => (e.lastSeen ?? 0) > now - 2 * (e.passiveMs ?? this.init.passiveIntervalMs)
       const ranked = [...this.entries]
-        .filter(([id, e]) => !want?.has(id) && (e.status.state === 'alive' || e.status.state === 'suspect' || (e.status.state === 'unreachable' && e.monitored && (e.lastSeen ?? 0) > heard)))
+        .filter(([id, e]) => !want?.has(id) && (e.status.state === 'alive' || e.status.state === 'suspect' || (e.status.state === 'unreachable' && e.monitored && heard(e))))
         .sort((a, b) => a[1].rank - b[1].rank)
       for (const [id] of ranked) {
         if (want.size >= k) break
@@ -324,7 +340,7 @@ export class Links {
       const on = want == null || want.has(id)
       if (on === e.monitored) continue
       e.monitored = on
-      e.phi = this.detector(on, on ? now : (e.phi.last ?? now))
+      e.phi = this.detector(on, on ? now : (e.phi.last ?? now), e.passiveMs)
       e.failsSinceBeat = 0
       e.refusedSinceBeat = 0
       if (on) e.nextPingAt = now

@@ -8,3 +8,5 @@ export const FUTURE_SKEW_MS = 60_000
 export const MAX_WG_KEY_BINDING_BYTES = 512
 /** latest issue or expiry time an announcement may carry, ms since the epoch (9999-12-31T23:59:59.999Z): beyond it a date cannot be printed */
 export const MAX_TIMESTAMP_MS = 253_402_300_799_999
+/** longest period between announcements an announcement may claim, ms (a third of the longest lifetime) */
+export const MAX_ANNOUNCE_INTERVAL_MS = MAX_ANNOUNCEMENT_TTL_MS / 3

@@ -19,7 +19,7 @@ import { Announcement, SignedAnnouncement } from '../pb/announce.js'
 import { maxResources } from '../peering/resources.ts'
 import { MAX_HOP_LIMIT } from '../peering/constants.ts'
 import { AnnouncementRejectedError, type DropReason } from './errors.ts'
-import { FUTURE_SKEW_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_TIMESTAMP_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
+import { FUTURE_SKEW_MS, MAX_ANNOUNCE_INTERVAL_MS, MAX_ANNOUNCEMENT_BYTES, MAX_ANNOUNCEMENT_TTL_MS, MAX_TIMESTAMP_MS, MAX_WG_KEY_BINDING_BYTES } from './constants.ts'
 
 export * from './errors.ts'
 export * from './constants.ts'
@@ -49,6 +49,8 @@ export interface AnnouncementData {
   version?: string
   /** the agent's signed tunnel key binding, opaque here (agent/tunnels/binding.ts decodes it); absent when none */
   wgKeyBinding?: Uint8Array
+  /** the author's period between announcements now, ms; absent when not said (an older agent) */
+  intervalMs?: number
 }
 
 export interface ValidAnnouncement {
@@ -112,7 +114,8 @@ export function encodeAnnouncement (data: AnnouncementData): Uint8Array {
     wgPublicKey: data.wgPublicKey != null && data.wgPublicKey !== '' ? new Uint8Array(Buffer.from(data.wgPublicKey, 'base64')) : new Uint8Array(),
     podCidr: data.podCidr ?? '',
     version: data.version ?? '',
-    wgKeyBinding: ab(data.wgKeyBinding ?? new Uint8Array())
+    wgKeyBinding: ab(data.wgKeyBinding ?? new Uint8Array()),
+    intervalMs: data.intervalMs != null ? Math.round(data.intervalMs) : 0
   })
 }
 
@@ -133,6 +136,7 @@ export function decodeAnnouncementBody (body: Uint8Array): AnnouncementData {
     version: a.version
   }
   if (a.wgKeyBinding.byteLength > 0) out.wgKeyBinding = a.wgKeyBinding
+  if (a.intervalMs > 0) out.intervalMs = a.intervalMs
   if (a.offer != null) {
     out.offer = {
       cpuMillis: Number(a.offer.cpuMillis),
@@ -158,6 +162,7 @@ function checkRanges (a: Announcement): void {
   for (const [what, v] of [['issue time', a.issuedMs], ['expiry time', a.expiresMs]] as const) {
     if (!Number.isSafeInteger(v) || v < 0 || v > MAX_TIMESTAMP_MS) bad(what, v)
   }
+  if (a.intervalMs > MAX_ANNOUNCE_INTERVAL_MS) bad('interval', a.intervalMs)
   const o = a.offer
   if (o == null) return
   const limits: Array<[string, number, number]> = [

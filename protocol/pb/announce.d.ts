@@ -73,6 +73,7 @@ export interface Announcement {
     podCidr: string;
     version: string;
     wgKeyBinding: Uint8Array<ArrayBuffer>;
+    intervalMs: number;
 }
 export declare namespace Announcement {
     const codec: () => Codec<Announcement>;
@@ -151,9 +152,13 @@ export declare namespace Announcement {
         field: '$.wgKeyBinding';
         value: Uint8Array<ArrayBuffer>;
     }
+    interface AnnouncementIntervalMsFieldEvent {
+        field: '$.intervalMs';
+        value: number;
+    }
     function encode(obj: Partial<Announcement>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedMsFieldEvent | AnnouncementExpiresMsFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementLabelsKeyFieldEvent | AnnouncementLabelsValueFieldEvent | AnnouncementOfferCpuMillisFieldEvent | AnnouncementOfferMemoryBytesFieldEvent | AnnouncementOfferPodsFieldEvent | AnnouncementOfferGpuFieldEvent | AnnouncementOfferEphemeralStorageBytesFieldEvent | AnnouncementOfferGenerationFieldEvent | AnnouncementOfferHopsFieldEvent | AnnouncementWgPublicKeyFieldEvent | AnnouncementPodCidrFieldEvent | AnnouncementVersionFieldEvent | AnnouncementWgKeyBindingFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedMsFieldEvent | AnnouncementExpiresMsFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementLabelsKeyFieldEvent | AnnouncementLabelsValueFieldEvent | AnnouncementOfferCpuMillisFieldEvent | AnnouncementOfferMemoryBytesFieldEvent | AnnouncementOfferPodsFieldEvent | AnnouncementOfferGpuFieldEvent | AnnouncementOfferEphemeralStorageBytesFieldEvent | AnnouncementOfferGenerationFieldEvent | AnnouncementOfferHopsFieldEvent | AnnouncementWgPublicKeyFieldEvent | AnnouncementPodCidrFieldEvent | AnnouncementVersionFieldEvent | AnnouncementWgKeyBindingFieldEvent | AnnouncementIntervalMsFieldEvent>;
 }
 export interface SignedAnnouncement {
     body: Uint8Array<ArrayBuffer>;

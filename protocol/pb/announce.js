@@ -309,6 +309,10 @@ export var Announcement;
                     w.uint32(90);
                     w.bytes(obj.wgKeyBinding);
                 }
+                if ((obj.intervalMs != null && obj.intervalMs !== 0)) {
+                    w.uint32(96);
+                    w.uint32(obj.intervalMs);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -323,7 +327,8 @@ export var Announcement;
                     wgPublicKey: uint8ArrayAlloc(0),
                     podCidr: '',
                     version: '',
-                    wgKeyBinding: uint8ArrayAlloc(0)
+                    wgKeyBinding: uint8ArrayAlloc(0),
+                    intervalMs: 0
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -381,6 +386,10 @@ export var Announcement;
                         }
                         case 11: {
                             obj.wgKeyBinding = reader.bytes();
+                            break;
+                        }
+                        case 12: {
+                            obj.intervalMs = reader.uint32();
                             break;
                         }
                         default: {
@@ -485,6 +494,13 @@ export var Announcement;
                             yield {
                                 field: `${prefix}.wgKeyBinding`,
                                 value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 12: {
+                            yield {
+                                field: `${prefix}.intervalMs`,
+                                value: reader.uint32()
                             };
                             break;
                         }
