@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { createNode, libp2pLogger, type SkeinNode } from '../agent/node/index.ts'
-import { Pinger, PING_PROTOCOL, PingMismatchError } from '../agent/links/pinger.ts'
+import { MAX_LATE, Pinger, PING_PROTOCOL, PingMismatchError } from '../agent/links/pinger.ts'
 import { signPayload, verifyPayload } from '../protocol/signing/index.ts'
 
 async function pair (t: Test): Promise<{ a: SkeinNode, b: SkeinNode }> {
@@ -82,7 +82,33 @@ t.test('a wrong answer fails the ping with a typed error and the next ping opens
   pinger.stop()
 })
 
-t.test('an unanswered ping ends at its deadline and its stream is not reused', async (t) => {
+t.test('a ping answered late ends at its deadline; the next goes on the same stream and the late echo does not answer it', async (t) => {
+  const { a, b } = await pair(t)
+  await b.unhandle(PING_PROTOCOL)
+  let delayMs = 700
+  await b.handle(PING_PROTOCOL, (stream) => {
+    // echoes in order, each after delayMs
+    let chain = Promise.resolve()
+    stream.addEventListener('message', (evt) => {
+      const data = evt.data.subarray().slice()
+      const wait = delayMs
+      chain = chain.then(async () => { await new Promise((resolve) => setTimeout(resolve, wait)); stream.send(data) })
+    })
+  }, { maxInboundStreams: 8 })
+  const pinger = new Pinger(a)
+  t.teardown(() => { pinger.stop() })
+  const started = Date.now()
+  await t.rejects(pinger.ping(b.peerId, { signal: AbortSignal.timeout(300) }))
+  t.ok(Date.now() - started < 3000, 'it failed at its deadline')
+  delayMs = 0
+  // the first echo comes 700 ms after the first ping; this one is sent before it and answered right after it
+  const rtt = await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) })
+  t.ok(rtt >= 300, `answered by its own echo, after the late one (${rtt} ms)`)
+  t.equal(pinger.streamsOpened, 1, 'on the same stream')
+  t.ok(await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) }) < 300, 'and the next at once')
+})
+
+t.test(`after ${MAX_LATE} unanswered pings the stream is replaced, and an echo of a ping the responder skipped is passed over`, async (t) => {
   const { a, b } = await pair(t)
   await b.unhandle(PING_PROTOCOL)
   let silent = true
@@ -90,14 +116,18 @@ t.test('an unanswered ping ends at its deadline and its stream is not reused', a
     stream.addEventListener('message', (evt) => { if (!silent) stream.send(evt.data.subarray()) })
   }, { maxInboundStreams: 8 })
   const pinger = new Pinger(a)
-  const started = Date.now()
-  await t.rejects(pinger.ping(b.peerId, { signal: AbortSignal.timeout(300) }))
-  t.ok(Date.now() - started < 3000, 'it failed at its deadline')
+  t.teardown(() => { pinger.stop() })
+  await t.rejects(pinger.ping(b.peerId, { signal: AbortSignal.timeout(200) }))
   silent = false
-  // an echo of the first ping must not answer the second: the first stream is gone
+  // the first ping was swallowed: the answer to the second is its own, the first passed over
   t.ok(await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) }) >= 0)
-  t.equal(pinger.streamsOpened, 2)
-  pinger.stop()
+  t.equal(pinger.streamsOpened, 1)
+  silent = true
+  for (let i = 0; i < MAX_LATE; i++) await t.rejects(pinger.ping(b.peerId, { signal: AbortSignal.timeout(200) }))
+  t.equal(pinger.streamsOpened, 1, `${MAX_LATE} unanswered pings on the one stream`)
+  silent = false
+  t.ok(await pinger.ping(b.peerId, { signal: AbortSignal.timeout(5000) }) >= 0, 'the next is answered')
+  t.equal(pinger.streamsOpened, 2, 'on a new stream')
 })
 
 /** a ping out to a peer that never answers, and the peer's end of its stream once it is there */

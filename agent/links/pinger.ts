@@ -5,9 +5,14 @@
  * each frame encrypted and written on its own. The protocol lets a dialer send
  * ping after ping on one stream (the responder echoes until the stream ends),
  * so a member reuses its stream and opens a new one only every `rotateMs` (a
- * minute, half the 2 minutes our responder gives a stream). A ping that fails
- * or times out ends its stream: an echo that comes late must not answer the
- * next ping. A stream that already carried a ping and is closed or reset by
+ * minute, half the 2 minutes our responder gives a stream). A ping that times
+ * out leaves its stream open for the next (up to MAX_LATE unanswered pings on
+ * one stream; then it is replaced): the responder echoes in order, so a late
+ * echo arrives before the next ping's and is recognised by its bytes, and
+ * does not answer the next ping. On a busy host or a congested radio link a
+ * new stream per timed-out ping (a SYN and a negotiation on the same slow
+ * path) was more load where there was too much. A wrong answer ends the
+ * stream. A stream that already carried a ping and is closed or reset by
  * the other side when the next ping goes out (a responder that gives streams
  * less time, as libp2p's default 10 s, ends it while we send) is replaced at
  * once, within the same ping's deadline: the peer that ended it is there, and
@@ -43,12 +48,24 @@ class ReusedStreamEndedError extends Error {
   }
 }
 
+/** pings sent on one stream and not answered (timed out) before it is replaced */
+export const MAX_LATE = 2
+
+interface Sent {
+  data: Uint8Array
+  /** the ping still waiting for this answer; none once it timed out (a late echo is then dropped) */
+  waiter?: { started: number, resolve: (rtt: number) => void, reject: (err: Error) => void }
+}
+
 interface Held {
   stream: Stream
   connection: Connection
   opened: number
   /** pings this stream has answered */
   answered: number
+  /** payloads sent and not yet echoed, oldest first */
+  sent: Sent[]
+  received: Uint8ArrayList
 }
 
 async function waitOrAbort (p: Promise<void>, signal: AbortSignal): Promise<void> {
@@ -122,21 +139,59 @@ export class Pinger {
       this.release(key, h)
       h = undefined
     }
+    if (h != null && h.sent.length >= MAX_LATE) {
+      // this many pings unanswered on it: a stream that no longer echoes, not a late one
+      this.held.delete(key)
+      h.stream.abort(new PingStreamClosedError(`${h.sent.length} pings unanswered on this stream`))
+      h = undefined
+    }
     if (h == null) {
-      h = { ...await this.open(peer, signal), opened: this.now(), answered: 0 }
+      h = this.hold(await this.open(peer, signal))
       this.held.set(key, h)
     }
     try {
-      const rtt = await this.exchange(h.stream, h.connection, signal)
+      const rtt = await this.exchange(h, signal)
       h.answered++
       return rtt
     } catch (err) {
+      // timed out with the stream still open: kept, and its late echo will be told from the next ping's answer
+      if (signal.aborted && h.stream.status === 'open' && h.connection.status === 'open') throw err
       // the stream closed under the ping while its connection stayed: the other side ended it
       const endedByThem = err instanceof PingStreamClosedError && h.connection.status === 'open'
       if (this.held.get(key) === h) this.held.delete(key)
       h.stream.abort(err as Error)
       throw h.answered > 0 && endedByThem ? new ReusedStreamEndedError(err) : err
     }
+  }
+
+  /** a newly opened stream, with the listener that matches echoes to the pings sent, in order */
+  private hold (opened: { stream: Stream, connection: Connection }): Held {
+    const h: Held = { ...opened, opened: this.now(), answered: 0, sent: [], received: new Uint8ArrayList() }
+    const fail = (err: Error): void => {
+      for (const s of h.sent.splice(0)) s.waiter?.reject(err)
+    }
+    h.stream.addEventListener('message', (evt) => {
+      h.received.append(evt.data)
+      while (h.received.byteLength >= PING_LENGTH) {
+        const echo = h.received.subarray(0, PING_LENGTH)
+        h.received.consume(PING_LENGTH)
+        // the responder echoes in order; a ping it never echoed (lost before it) is passed over
+        const at = h.sent.findIndex((s) => equals(s.data, echo))
+        if (at < 0) {
+          const err = new PingMismatchError(`ping answered with ${PING_LENGTH} bytes that are not any of the ${h.sent.length} sent`)
+          fail(err)
+          h.stream.abort(err)
+          return
+        }
+        const [s] = h.sent.splice(0, at + 1).slice(-1) as [Sent]
+        s.waiter?.resolve(Math.round(this.now() - s.waiter.started))
+      }
+    })
+    // the other side closing its end (or the whole stream going) means no answer can come
+    const onClose = (): void => { fail(new PingStreamClosedError('the ping stream closed before the answer came')) }
+    h.stream.addEventListener('close', onClose)
+    h.stream.addEventListener('remoteCloseWrite', onClose)
+    return h
   }
 
   /** closes every held stream */
@@ -156,42 +211,30 @@ export class Pinger {
     if (h.stream.status === 'open') h.stream.close().catch(() => {})
   }
 
-  /** sends 32 random bytes on `stream` and waits for the same 32 back */
-  private async exchange (stream: Stream, connection: Connection, signal: AbortSignal): Promise<number> {
+  /** sends 32 random bytes on the held stream and waits for the same 32 back */
+  private async exchange (h: Held, signal: AbortSignal): Promise<number> {
     signal.throwIfAborted()
+    const { stream, connection } = h
     if (stream.remoteWriteStatus !== 'writable' || stream.readStatus === 'closing' || stream.readStatus === 'closed') throw new PingStreamClosedError('the other side has closed the ping stream')
-    const data = crypto.getRandomValues(new Uint8Array(PING_LENGTH))
-    const received = new Uint8ArrayList()
+    if (connection.status !== 'open') throw new PingStreamClosedError('the connection of the ping stream is closed')
     const { promise, resolve, reject } = Promise.withResolvers<number>()
-    let started = 0
-    const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
-      received.append(evt.data)
-      if (received.byteLength < PING_LENGTH) return
-      const rtt = this.now() - started
-      if (received.byteLength > PING_LENGTH || !equals(received.subarray(), data)) reject(new PingMismatchError(`ping answered with ${received.byteLength} bytes that are not the ones sent`))
-      else resolve(Math.round(rtt))
+    const sent: Sent = { data: crypto.getRandomValues(new Uint8Array(PING_LENGTH)), waiter: { started: this.now(), resolve, reject } }
+    const onAbort = (): void => {
+      // it may still come: the entry stays, so that its echo is recognised, but answers nobody
+      delete sent.waiter
+      reject(signal.reason ?? new Error('ping aborted'))
     }
-    // the other side closing its end (or the whole stream going) means no answer can come
-    const onClose = (): void => { reject(new PingStreamClosedError('the ping stream closed before the answer came')) }
-    const onAbort = (): void => { reject(signal.reason ?? new Error('ping aborted')) }
     // a connection that closes does not always close its streams first
     const onConnectionClose = (evt: CustomEvent<Connection>): void => {
       if (evt.detail.id === connection.id) reject(new PingStreamClosedError('the connection of the ping stream closed before the answer came'))
     }
-    if (connection.status !== 'open') throw new PingStreamClosedError('the connection of the ping stream is closed')
     this.node.addEventListener('connection:close', onConnectionClose)
-    stream.addEventListener('message', onMessage)
-    stream.addEventListener('close', onClose)
-    stream.addEventListener('remoteCloseWrite', onClose)
     signal.addEventListener('abort', onAbort)
     try {
-      started = this.now()
-      stream.send(data)
+      h.sent.push(sent)
+      stream.send(sent.data)
       return await promise
     } finally {
-      stream.removeEventListener('message', onMessage)
-      stream.removeEventListener('close', onClose)
-      stream.removeEventListener('remoteCloseWrite', onClose)
       signal.removeEventListener('abort', onAbort)
       this.node.removeEventListener('connection:close', onConnectionClose)
     }
