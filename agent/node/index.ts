@@ -105,6 +105,9 @@ function identifyEveryConnection (node: Libp2p<BaseServices & ServiceMap>, metri
   })
 }
 
+/** how long this node's ping responder keeps a ping stream (the dialler rotates its stream at half this) */
+export const PING_STREAM_LIFETIME_MS = 120_000
+
 /**
  * libp2p's own debug logging, which its DEBUG environment variable turns on.
  * With DEBUG unset, every logger is a no-op: libp2p makes loggers per
@@ -112,9 +115,6 @@ function identifyEveryConnection (node: Libp2p<BaseServices & ServiceMap>, metri
  * terminal, a system call a stream (2–4 % of the CPU of a member pinging its
  * peers once a second).
  */
-/** how long this node's ping responder keeps a ping stream (the dialler rotates its stream at half this) */
-export const PING_STREAM_LIFETIME_MS = 120_000
-
 export function libp2pLogger (debug = process.env.DEBUG): ComponentLogger {
   if (debug != null && debug.trim() !== '') return defaultLogger()
   const noop = (() => {}) as unknown as Libp2pLogger

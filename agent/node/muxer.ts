@@ -10,7 +10,6 @@
  * muxer and its streams are aborted; only the GoAway could not be sent, so
  * the error is counted and dropped. Anything else still throws.
  *
- *
  * @chainsafe/libp2p-yamux 8 answers every data frame it reads with a window
  * update that grants the bytes back: a second frame, encrypted and written on
  * its own, for every message on every stream (38 % of the frames 40 simulated
