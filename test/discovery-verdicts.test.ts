@@ -245,7 +245,8 @@ t.test('a ping out when the peer\'s last connection closes ends then, not at its
   let silent = 0
   await b.node?.handle(PING, () => { silent++ }, { maxInboundStreams: 8 })
   // the stream A holds still has the handler that echoes: B ends it, and A's next ping goes on a new one
-  for (const c of b.node?.getConnections(a.node!.peerId) ?? []) for (const s of c.streams) if (s.protocol === PING) s.abort(new Error('handler replaced'))
+  // (a copy: an aborted stream leaves c.streams at once, which would skip the next one)
+  for (const c of b.node?.getConnections(a.node!.peerId) ?? []) for (const s of [...c.streams]) if (s.protocol === PING) s.abort(new Error('handler replaced'))
   await until('A to ping on a stream nobody answers', () => silent > 0, 20_000)
   const failures = lnk(a).get(b.peerId)?.pingFailures ?? 0
   await new Promise((resolve) => setTimeout(resolve, 1500))
